@@ -1,0 +1,18 @@
+"""Pulumi entry point: load this stack's spec from environments/, build it."""
+
+import pulumi
+
+from environments import SpecError, load_stack_spec
+from stacks.regional import build_regional_stack
+
+stack = pulumi.get_stack()
+try:
+    spec = load_stack_spec(
+        stack,
+        overrides=pulumi.Config("platform").get_object("profile"),
+        overrides_source=f"environments/stacks/Pulumi.{stack}.yaml",
+    )
+except SpecError as error:
+    # RunError: the CLI prints the one line, without a traceback.
+    raise pulumi.RunError(str(error)) from None
+build_regional_stack(spec)

@@ -1,0 +1,1 @@
+"""Reusable Pulumi component resources of the platform, one module per building block."""

@@ -1,0 +1,66 @@
+"""Customer-managed KMS keys: rotation on, a 30-day deletion window, and a key policy that
+admits the account and only the AWS services named by the caller."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws_context import AwsContext
+from components.labels import child_name, resource_tags
+
+KEY_USE_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+                   "kms:Describe*"]
+
+
+def _key_policy(account_id: str, partition: str, region: str, dns_suffix: str,
+                services: Sequence[str]) -> str:
+    statements = [{
+        "Sid": "AccountAdministers",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }]
+    if services:
+        statements.append({
+            "Sid": "ServicesUse",
+            "Effect": "Allow",
+            "Principal": {"Service": [
+                s.format(region=region, dns_suffix=dns_suffix) for s in services
+            ]},
+            "Action": KEY_USE_ACTIONS,
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+        })
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+def customer_key(component: str, role: str, *, description: str, parent: pulumi.Resource,
+                 services: Sequence[str] = (), aws_context: AwsContext | None = None,
+                 ) -> aws.kms.Key:
+    """A rotating customer key for `component`; `services` are principals such as
+    `logs.{region}.{dns_suffix}` (formatted per region) that may use it."""
+    ctx = aws_context or AwsContext.of(parent)
+    name = child_name(component, role)
+    policy = pulumi.Output.all(ctx.account_id, ctx.partition, ctx.region, ctx.dns_suffix).apply(
+        lambda a: _key_policy(*a, services=services))
+    key = aws.kms.Key(
+        name,
+        description=description,
+        enable_key_rotation=True,
+        deletion_window_in_days=30,
+        policy=policy,
+        tags=resource_tags(name),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    aws.kms.Alias(
+        f"{name}-alias",
+        name=f"alias/{name}",
+        target_key_id=key.key_id,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    return key

@@ -1,0 +1,24 @@
+"""CloudWatch log groups: always KMS-encrypted, always with a retention."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from components.labels import resource_tags
+
+LOGS_SERVICE = "logs.{region}.{dns_suffix}"
+
+
+def encrypted_log_group(name: str, *, retention_days: int, kms_key_arn: pulumi.Input[str],
+                        parent: pulumi.Resource, log_group_name: str | None = None,
+                        opts: pulumi.ResourceOptions | None = None) -> aws.cloudwatch.LogGroup:
+    """A log group whose key must admit the Logs service (`customer_key(services=[LOGS_SERVICE])`)."""
+    return aws.cloudwatch.LogGroup(
+        name,
+        name=log_group_name,
+        retention_in_days=retention_days,
+        kms_key_id=kms_key_arn,
+        tags=resource_tags(name, "telemetry"),
+        opts=pulumi.ResourceOptions.merge(pulumi.ResourceOptions(parent=parent), opts),
+    )

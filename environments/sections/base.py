@@ -1,0 +1,40 @@
+"""Shared base and field types for the environment model."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+# CloudWatch Logs accepts only these retention values.
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
+                      1827, 2192, 2557, 2922, 3288, 3653)
+
+
+class StrictModel(BaseModel):
+    """Frozen, and unknown keys are errors (a misspelt key must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _network(value: str) -> str:
+    try:
+        return str(ipaddress.ip_network(value, strict=True))
+    except ValueError as exc:
+        raise ValueError(
+            f"'{value}' is not a network CIDR ({exc}); write it like 10.32.0.0/16"
+        ) from None
+
+
+def _retention(value: int) -> int:
+    if value not in LOG_RETENTION_DAYS:
+        allowed = ", ".join(map(str, LOG_RETENTION_DAYS))
+        raise ValueError(f"{value} is not a CloudWatch Logs retention; use one of {allowed}")
+    return value
+
+
+Cidr = Annotated[str, AfterValidator(_network)]
+LogRetentionDays = Annotated[int, AfterValidator(_retention)]
+DataClass = Literal["user-pii", "user-content", "public-content", "telemetry"]
+PositiveInt = Annotated[int, Field(ge=1)]

@@ -1,0 +1,1 @@
+"""platformctl: offline plans, policy verdicts and stack tooling for Pulumi Python projects."""

@@ -1,0 +1,100 @@
+"""The `platformctl` command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from platformctl.errors import PlanInputError
+from platformctl.project import Project
+from platformctl.render import render_json, render_markdown, render_text
+from platformctl.worker import PlanRequest, PlanResult, plan_in_processes
+
+EXIT_OK, EXIT_POLICY, EXIT_INPUT = 0, 1, 2
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Offline plans and policy verdicts for Pulumi Python projects.")
+stderr = Console(stderr=True)
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+def fail(message: str) -> typer.Exit:
+    stderr.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(EXIT_INPUT)
+
+
+@app.callback()
+def _root() -> None:
+    """platformctl: plan stacks offline, with no cloud credentials and no Pulumi CLI."""
+
+
+@app.command()
+def plan(
+    stack: Annotated[str | None, typer.Argument(help="Stack to plan, e.g. prod-us-east-1.")] = None,
+    all_stacks: Annotated[bool, typer.Option("--all", help="Plan every stack with a "
+                                             "Pulumi.<stack>.yaml.")] = False,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.text,
+    cwd: Annotated[Path, typer.Option("--cwd", help="Pulumi project directory.")] = Path("."),
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Stacks planned at once.")]
+    = max(1, os.cpu_count() or 1),
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of program "
+                                        "errors.")] = False,
+) -> None:
+    """Run the program under Pulumi's mock runtime and print what it would create."""
+    if (stack is None) == (not all_stacks):
+        raise fail("give a STACK or --all, not both or neither")
+    try:
+        project = Project.load(cwd)
+    except PlanInputError as error:
+        raise fail(str(error)) from None
+    stacks = project.stacks() if all_stacks else [stack]
+    if not stacks:
+        raise fail(f"{project.stack_config_dir}: no Pulumi.<stack>.yaml files; add one or "
+                   "name a STACK")
+    requests = [PlanRequest(directory=project.directory, stack=s, debug=debug) for s in stacks]
+    results = _run(requests, jobs, show_progress=all_stacks and stderr.is_terminal)
+
+    failed = [r for r in results if not r.ok]
+    for result in failed:
+        prefix = f"{result.stack}: " if all_stacks else ""
+        stderr.print(f"[red]error:[/red] {prefix}{result.error}", highlight=False, soft_wrap=True)
+        if result.detail:
+            stderr.print(result.detail, highlight=False)
+    plans = [r.plan for r in results if r.plan is not None]
+    if plans:
+        if output_format is OutputFormat.json:
+            sys.stdout.write(render_json(plans))
+        elif output_format is OutputFormat.markdown:
+            sys.stdout.write(render_markdown(plans))
+        else:
+            render_text(plans, Console())
+    if failed:
+        raise typer.Exit(EXIT_INPUT)
+    if any(v["enforcement"] == "mandatory" for p in plans for v in p["violations"]):
+        raise typer.Exit(EXIT_POLICY)
+
+
+def _run(requests: list[PlanRequest], jobs: int, show_progress: bool) -> list[PlanResult]:
+    if not show_progress:
+        return list(plan_in_processes(requests, jobs))
+    columns = (TextColumn("planning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=stderr, transient=True) as progress:
+        task = progress.add_task("plan", total=len(requests))
+        return list(plan_in_processes(requests, jobs,
+                                      on_done=lambda _: progress.advance(task)))
+
+
+def main() -> None:
+    app()

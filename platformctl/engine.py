@@ -1,0 +1,118 @@
+"""Runs a Pulumi Python program in-process under Pulumi's mock runtime and captures its graph.
+
+This is the whole offline engine: config as the CLI would set it, a recording monitor,
+and `run_in_stack` as the Python language host runs a program. One program per process
+(Pulumi's runtime state is global); `platformctl.worker` gives each plan its own process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import runpy
+import sys
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.mocks import MockEngine, MockSettings
+from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime.sync_await import _sync_await
+
+from platformctl.capture import RecordingMonitor, Registration
+from platformctl.errors import PlanInputError, ProgramError
+from platformctl.project import Project
+
+
+@dataclass
+class Capture:
+    project: str
+    stack: str
+    registrations: list[Registration]
+    outputs: dict[str, Any]
+    secret_values: set[str] = field(default_factory=set)
+    diagnostics: list[dict[str, str]] = field(default_factory=list)
+
+
+class _DiagnosticsHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[dict[str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append({"severity": record.levelname.lower(), "message": record.getMessage()})
+
+
+def run_callable(program: Callable[[], Any], *, project: str, stack: str,
+                 config: dict[str, str] | None = None,
+                 secret_keys: list[str] | None = None) -> Capture:
+    """Run `program` as a Pulumi program under the offline mocks; return what it registered."""
+    config = dict(config or {})
+    pulumi.runtime.set_all_config(config, secret_keys or [])
+    monitor = RecordingMonitor(config)
+    logger = logging.getLogger(f"platformctl.program.{stack}")
+    logger.propagate = False
+    handler = _DiagnosticsHandler()
+    logger.handlers = [handler]
+    settings = MockSettings(
+        monitor=monitor,
+        monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
+        engine=MockEngine(logger),
+        project=project,
+        stack=stack,
+        dry_run=False,
+        organization="organization",
+        callbacks=None,
+    )
+    pulumi_settings.configure(settings)
+    pulumi_settings.ROOT.set(None)
+    pulumi_settings.SETTINGS.outputs.clear()
+    try:
+        _sync_await(run_in_stack(program))
+    except pulumi.RunError as error:
+        # The program's own report of bad input: already the one line to show.
+        raise PlanInputError(str(error)) from None
+    except (PlanInputError, ProgramError):
+        raise
+    except Exception as error:  # noqa: BLE001 - any program failure is reported as one line
+        raise ProgramError(_one_line(error)) from error
+    errors = [d for d in handler.records if d["severity"] in ("error", "critical")]
+    if errors:
+        raise ProgramError(errors[0]["message"])
+    return Capture(project=project, stack=stack,
+                   registrations=list(monitor.registrations.values()),
+                   outputs=monitor.stack_outputs, diagnostics=handler.records)
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return f"{type(error).__name__}: {text}"
+
+
+@contextmanager
+def _inside(directory: Path):
+    """Run with the project as working directory and first on the import path."""
+    previous_cwd, previous_path = os.getcwd(), list(sys.path)
+    os.chdir(directory)
+    sys.path.insert(0, str(directory))
+    try:
+        yield
+    finally:
+        os.chdir(previous_cwd)
+        sys.path[:] = previous_path
+
+
+def run_project(directory: Path, stack: str) -> Capture:
+    """Plan `stack` of the Pulumi Python project in `directory` (call once per process)."""
+    project = Project.load(directory)
+    config = project.stack_config(stack)
+    with _inside(project.directory):
+        return run_callable(
+            lambda: runpy.run_path(str(project.main), run_name="__main__"),
+            project=project.name, stack=stack,
+            config=config.values, secret_keys=config.secret_keys,
+        )

@@ -1,0 +1,283 @@
+"""What AWS would answer, offline: invoke results per region and AWS-shaped resource outputs.
+
+Invoke fixtures are keyed by token; a token with no fixture fails the plan with a message
+naming it, so a program never runs on silently wrong data. Resource outputs are
+deterministic (derived from the URN) so plans are diffable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ACCOUNT_ID = "123456789012"
+AWS_REGIONS_FILE = Path(__file__).resolve().parent.parent / "environments" / "aws_regions.yaml"
+
+
+def _zones() -> dict[str, dict[str, str]]:
+    return yaml.safe_load(AWS_REGIONS_FILE.read_text())
+
+
+ZONES = _zones()
+
+
+def partition_of(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def dns_suffix_of(partition: str) -> str:
+    return "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+
+
+def digest(*parts: str, length: int = 17) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
+
+
+class MissingFixture(Exception):
+    """An invoke the offline engine cannot answer."""
+
+
+# ---- invokes ------------------------------------------------------------------------------
+
+InvokeFixture = Callable[[dict[str, Any], str], dict[str, Any]]
+
+
+def _availability_zones(args: dict[str, Any], region: str) -> dict[str, Any]:
+    zones = ZONES.get(region)
+    if zones is None:
+        raise MissingFixture(f"no availability zones known for region '{region}'; add it to "
+                             "environments/aws_regions.yaml")
+    return {"id": region, "names": list(zones.values()), "zoneIds": list(zones),
+            "groupNames": [region] * len(zones), "state": args.get("state", "available")}
+
+
+def _caller_identity(args: dict[str, Any], region: str) -> dict[str, Any]:
+    return {"id": ACCOUNT_ID, "accountId": ACCOUNT_ID, "userId": "AIDAOFFLINEPLAN",
+            "arn": f"arn:{partition_of(region)}:iam::{ACCOUNT_ID}:user/offline-plan"}
+
+
+def _partition(args: dict[str, Any], region: str) -> dict[str, Any]:
+    partition = partition_of(region)
+    suffix = dns_suffix_of(partition)
+    return {"id": partition, "partition": partition, "dnsSuffix": suffix,
+            "reverseDnsPrefix": ".".join(reversed(suffix.split(".")))}
+
+
+def _region(args: dict[str, Any], region: str) -> dict[str, Any]:
+    name = args.get("region") or args.get("name") or region
+    return {"id": name, "name": name, "region": name, "description": name,
+            "endpoint": f"ec2.{name}.{dns_suffix_of(partition_of(name))}"}
+
+
+INVOKES: dict[str, InvokeFixture] = {
+    "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
+    "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
+    "aws:index/getPartition:getPartition": _partition,
+    "aws:index/getRegion:getRegion": _region,
+    "aws-native:index:getAccountId": lambda a, r: {"accountId": ACCOUNT_ID},
+    "aws-native:index:getRegion": lambda a, r: {"region": r},
+    "aws-native:index:getPartition": lambda a, r: {"partition": partition_of(r)},
+    "aws-native:index:getAzs": lambda a, r: {"azs": list(ZONES.get(r, {}).values())},
+}
+
+
+def invoke(token: str, args: dict[str, Any], region: str) -> dict[str, Any]:
+    fixture = INVOKES.get(token)
+    if fixture is None:
+        raise MissingFixture(f"invoke '{token}' has no offline fixture; add one to "
+                             "INVOKES in platformctl/fixtures.py")
+    return fixture(args, region)
+
+
+# ---- resources ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewResource:
+    """What the fixtures know of a resource being created."""
+
+    type: str
+    name: str
+    urn: str
+    inputs: dict[str, Any]
+    region: str | None
+
+    @property
+    def package(self) -> str:
+        return self.type.split(":", 1)[0]
+
+    @property
+    def module(self) -> str:
+        """`ec2` of `aws:ec2/vpc:Vpc`, `mediapackagev2` of `aws-native:mediapackagev2:Channel`."""
+        return self.type.split(":")[1].split("/")[0]
+
+    @property
+    def kind(self) -> str:
+        return self.type.rsplit(":", 1)[-1]
+
+    @property
+    def partition(self) -> str:
+        return partition_of(self.region or "us-east-1")
+
+    @property
+    def physical_name(self) -> str:
+        """The name AWS would see: an explicit name input, else Pulumi's auto-name (suffixed)."""
+        for key in ("name", "bucket", "functionName", "clusterIdentifier", "identifier",
+                    "replicationGroupId", "tableName", "channelName", "channelGroupName",
+                    "originEndpointName", "repositoryName", "topicName", "queueName"):
+            value = self.inputs.get(key)
+            if isinstance(value, str) and value:
+                return value
+        return f"{self.name}-{digest(self.urn, length=7)}"
+
+
+def _kebab(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+ID_PREFIXES = {
+    "aws:ec2/vpc:Vpc": "vpc-", "aws:ec2/subnet:Subnet": "subnet-",
+    "aws:ec2/securityGroup:SecurityGroup": "sg-",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "sg-",
+    "aws:ec2/internetGateway:InternetGateway": "igw-", "aws:ec2/natGateway:NatGateway": "nat-",
+    "aws:ec2/eip:Eip": "eipalloc-", "aws:ec2/routeTable:RouteTable": "rtb-",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": "rtbassoc-",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-", "aws:ec2/flowLog:FlowLog": "fl-",
+    "aws:ec2/launchTemplate:LaunchTemplate": "lt-",
+}
+# ARN layouts that differ from arn:{partition}:{service}:{region}:{account}:{kind}/{name}.
+ARN_LAYOUTS = {
+    "aws:s3/bucket:Bucket": "arn:{partition}:s3:::{name}",
+    "aws:iam/role:Role": "arn:{partition}:iam::{account}:role/{name}",
+    "aws:iam/policy:Policy": "arn:{partition}:iam::{account}:policy/{name}",
+    "aws:iam/instanceProfile:InstanceProfile":
+        "arn:{partition}:iam::{account}:instance-profile/{name}",
+    "aws:cloudwatch/logGroup:LogGroup": "arn:{partition}:logs:{region}:{account}:log-group:{name}",
+    "aws:kms/key:Key": "arn:{partition}:kms:{region}:{account}:key/{id}",
+    "aws:kms/alias:Alias": "arn:{partition}:kms:{region}:{account}:{name}",
+    "aws:sns/topic:Topic": "arn:{partition}:sns:{region}:{account}:{name}",
+    "aws:sqs/queue:Queue": "arn:{partition}:sqs:{region}:{account}:{name}",
+    "aws:rds/cluster:Cluster": "arn:{partition}:rds:{region}:{account}:cluster:{name}",
+    "aws:rds/clusterInstance:ClusterInstance": "arn:{partition}:rds:{region}:{account}:db:{name}",
+    "aws:docdb/cluster:Cluster": "arn:{partition}:rds:{region}:{account}:cluster:{name}",
+    "aws:lambda/function:Function": "arn:{partition}:lambda:{region}:{account}:function:{name}",
+    "aws:cloudfront/distribution:Distribution":
+        "arn:{partition}:cloudfront::{account}:distribution/{id}",
+    "aws:dynamodb/table:Table": "arn:{partition}:dynamodb:{region}:{account}:table/{name}",
+    "aws:cloudwatch/eventRule:EventRule": "arn:{partition}:events:{region}:{account}:rule/{name}",
+}
+IDS_ARE_UUIDS = {"aws:kms/key:Key"}
+
+
+def _resource_id(res: NewResource) -> str:
+    if res.type in IDS_ARE_UUIDS:
+        h = digest(res.urn, length=32)
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    prefix = ID_PREFIXES.get(res.type)
+    if prefix is not None:
+        return prefix + digest(res.urn)
+    return res.physical_name
+
+
+def _arn(res: NewResource, resource_id: str) -> str:
+    layout = ARN_LAYOUTS.get(res.type)
+    if layout is None:
+        service = res.module
+        layout = f"arn:{{partition}}:{service}:{{region}}:{{account}}:{_kebab(res.kind)}/{{name}}"
+    return layout.format(partition=res.partition, region=res.region or "", account=ACCOUNT_ID,
+                         name=res.physical_name, id=resource_id)
+
+
+OutputFixture = Callable[[NewResource, str, str], dict[str, Any]]
+
+
+def _bucket(res: NewResource, rid: str, arn: str) -> dict[str, Any]:
+    name = res.physical_name
+    return {"bucket": name, "bucketDomainName": f"{name}.s3.amazonaws.com",
+            "bucketRegionalDomainName": f"{name}.s3.{res.region}.amazonaws.com"}
+
+
+def _eks_cluster(res: NewResource, rid: str, arn: str) -> dict[str, Any]:
+    token = digest(res.urn, length=32).upper()
+    return {
+        "endpoint": f"https://{token}.gr7.{res.region}.eks.amazonaws.com",
+        "certificateAuthority": {"data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="},
+        "identities": [{"oidcs": [
+            {"issuer": f"https://oidc.eks.{res.region}.amazonaws.com/id/{token}"}]}],
+        "clusterId": digest(res.urn, length=36),
+        "status": "ACTIVE",
+        "version": res.inputs.get("version", "1.31"),
+    }
+
+
+def _load_balancer(res: NewResource, rid: str, arn: str) -> dict[str, Any]:
+    suffix = f"app/{res.physical_name}/{digest(res.urn, length=16)}"
+    return {"arn": f"arn:{res.partition}:elasticloadbalancing:{res.region}:{ACCOUNT_ID}:"
+                   f"loadbalancer/{suffix}",
+            "arnSuffix": suffix, "dnsName": f"{res.physical_name}.{res.region}.elb.amazonaws.com",
+            "zoneId": "Z35SXDOTRQ7X7K"}
+
+
+def _target_group(res: NewResource, rid: str, arn: str) -> dict[str, Any]:
+    suffix = f"targetgroup/{res.physical_name}/{digest(res.urn, length=16)}"
+    return {"arn": f"arn:{res.partition}:elasticloadbalancing:{res.region}:{ACCOUNT_ID}:{suffix}",
+            "arnSuffix": suffix}
+
+
+def _distribution(res: NewResource, rid: str, arn: str) -> dict[str, Any]:
+    return {"domainName": f"d{digest(res.urn, length=13)}.cloudfront.net",
+            "hostedZoneId": "Z2FDTNDATAQYW2"}
+
+
+def _kms_key(res: NewResource, rid: str, arn: str) -> dict[str, Any]:
+    return {"keyId": rid}
+
+
+def _sqs_queue(res: NewResource, rid: str, arn: str) -> dict[str, Any]:
+    return {"url": f"https://sqs.{res.region}.amazonaws.com/{ACCOUNT_ID}/{res.physical_name}"}
+
+
+def _random_password(res: NewResource, rid: str, arn: str) -> dict[str, Any]:
+    # Deterministic offline; the program should hand it on only as a secret.
+    length = int(res.inputs.get("length", 32))
+    return {"result": digest("password", res.urn, length=64)[:length]}
+
+
+OUTPUTS: dict[str, OutputFixture] = {
+    "aws:s3/bucket:Bucket": _bucket,
+    "aws:eks/cluster:Cluster": _eks_cluster,
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:lb/targetGroup:TargetGroup": _target_group,
+    "aws:cloudfront/distribution:Distribution": _distribution,
+    "aws:kms/key:Key": _kms_key,
+    "aws:sqs/queue:Queue": _sqs_queue,
+    "random:index/randomPassword:RandomPassword": _random_password,
+}
+
+
+def resource_outputs(res: NewResource) -> tuple[str, dict[str, Any]]:
+    """(id, state): the inputs as AWS echoes them plus the computed outputs AWS adds."""
+    rid = _resource_id(res)
+    state = dict(res.inputs)
+    if res.package in ("aws", "aws-native"):
+        arn = _arn(res, rid)
+        state.setdefault("arn", arn)
+        state.setdefault("name", res.physical_name)
+        if res.region is not None:
+            state.setdefault("region", res.region)
+    else:
+        arn = ""
+    fixture = OUTPUTS.get(res.type)
+    if fixture is not None:
+        state.update(fixture(res, rid, arn))
+    return rid, state

@@ -1,0 +1,113 @@
+"""Plan output formats: a tree for the terminal, JSON for machines, Markdown for reviews."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.tree import Tree
+
+
+def render_json(plans: list[dict[str, Any]]) -> str:
+    """One plan as an object; several as `{"plans": [...]}`. Sorted keys: diffable."""
+    document: Any = plans[0] if len(plans) == 1 else {"plans": plans}
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def _children(plan: dict[str, Any]) -> dict[str | None, list[dict[str, Any]]]:
+    children: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+    for resource in plan["resources"]:
+        children[resource["parent"]].append(resource)
+    return children
+
+
+def _label(resource: dict[str, Any]) -> str:
+    flags = []
+    if resource["region"]:
+        flags.append(resource["region"])
+    if resource["protect"]:
+        flags.append("protect")
+    suffix = f" [dim]({', '.join(flags)})[/dim]" if flags else ""
+    return f"[bold]{resource['name']}[/bold] [cyan]{resource['type']}[/cyan]{suffix}"
+
+
+def _violation_rows(plan: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    return [(v["enforcement"], v["policy"], v.get("urn") or "-",
+             v["message"] + (f" (waived: {v['reason']})" if v.get("reason") else ""))
+            for v in plan["violations"]]
+
+
+def render_text(plans: list[dict[str, Any]], console: Console) -> None:
+    for plan in plans:
+        children = _children(plan)
+        roots = children.get(None, [])
+        tree = Tree(f"[bold]{plan['project']}[/bold] / stack [bold]{plan['stack']}[/bold]")
+
+        def add(node: Tree, resource: dict[str, Any]) -> None:
+            kids = sorted(children.get(resource["urn"], []),
+                          key=lambda r: (r["custom"], r["type"], r["name"]))
+            count = f" [dim]{_subtree_size(children, resource)} resources[/dim]" if kids else ""
+            branch = node.add(_label(resource) + count)
+            for kid in kids:
+                add(branch, kid)
+
+        for root in roots:
+            for kid in sorted(children.get(root["urn"], []),
+                              key=lambda r: (r["custom"], r["type"], r["name"])):
+                add(tree, kid)
+        summary = Table(title="Summary", show_header=True, header_style="bold")
+        summary.add_column("type")
+        summary.add_column("count", justify="right")
+        for type_, count in plan["summary"]["byType"].items():
+            summary.add_row(type_, str(count))
+        summary.add_row("[bold]total[/bold]", f"[bold]{plan['summary']['resources']}[/bold]")
+        parts: list[Any] = [tree, summary]
+        if plan["violations"]:
+            table = Table(title="Policy violations", header_style="bold")
+            for column in ("enforcement", "policy", "resource", "message"):
+                table.add_column(column, overflow="fold")
+            for row in _violation_rows(plan):
+                table.add_row(*row)
+            parts.append(table)
+        else:
+            parts.append("[green]No policy violations.[/green]")
+        console.print(Group(*parts))
+
+
+def _subtree_size(children: dict[str | None, list[dict[str, Any]]],
+                  resource: dict[str, Any]) -> int:
+    return sum(1 + _subtree_size(children, kid) for kid in children.get(resource["urn"], []))
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(plans: list[dict[str, Any]]) -> str:
+    lines: list[str] = []
+    for plan in plans:
+        summary = plan["summary"]
+        mandatory = sum(1 for v in plan["violations"] if v["enforcement"] == "mandatory")
+        verdict = "❌ blocked by policy" if mandatory else "✅ passes policy"
+        lines += [f"### Stack `{plan['stack']}`: {summary['resources']} resources, {verdict}", ""]
+        children = _children(plan)
+        stack_urns = [r["urn"] for r in children.get(None, [])]
+        top = [r for urn in stack_urns for r in children.get(urn, [])]
+        lines += ["| component | type | resources |", "|---|---|---:|"]
+        for resource in sorted(top, key=lambda r: (r["type"], r["name"])):
+            size = 1 + _subtree_size(children, resource)
+            lines.append(f"| `{resource['name']}` | `{resource['type']}` | {size} |")
+        lines.append("")
+        if plan["violations"]:
+            lines += ["| enforcement | policy | resource | message |", "|---|---|---|---|"]
+            for enforcement, policy, urn, message in _violation_rows(plan):
+                lines.append(f"| {enforcement} | `{policy}` | `{_md(urn)}` | {_md(message)} |")
+            lines.append("")
+        lines += ["<details><summary>Resources by type</summary>", "",
+                  "| type | count |", "|---|---:|"]
+        lines += [f"| `{t}` | {n} |" for t, n in summary["byType"].items()]
+        lines += ["", "</details>", ""]
+    return "\n".join(lines)

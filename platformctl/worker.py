@@ -1,0 +1,72 @@
+"""One process per planned stack: Pulumi's runtime state is global, and a foreign project's
+modules must not meet ours in one interpreter."""
+
+from __future__ import annotations
+
+import multiprocessing
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from platformctl.errors import PlanInputError, ProgramError
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    directory: Path
+    stack: str
+    debug: bool = False
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    stack: str
+    plan: dict[str, Any] | None
+    error: str | None = None
+    detail: str | None = None  # traceback, shown with --debug only
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def plan_in_this_process(request: PlanRequest) -> PlanResult:
+    from environments.errors import SpecError
+    from platformctl.engine import run_project
+    from platformctl.plan import build_plan
+
+    try:
+        capture = run_project(request.directory, request.stack)
+        return PlanResult(stack=request.stack, plan=build_plan(capture))
+    except (PlanInputError, SpecError) as error:
+        return PlanResult(stack=request.stack, plan=None, error=str(error))
+    except ProgramError as error:
+        cause = error.__cause__
+        detail = "".join(traceback.format_exception(cause)) if cause and request.debug else None
+        return PlanResult(stack=request.stack, plan=None,
+                          error=f"program error: {error}", detail=detail)
+
+
+def plan_in_processes(requests: list[PlanRequest], jobs: int,
+                      on_done: Callable[[PlanResult], None] | None = None) -> Iterator[PlanResult]:
+    """Plan each request in its own fresh process, `jobs` at a time; yield in request order."""
+    context = multiprocessing.get_context("spawn")
+    results: dict[str, PlanResult] = {}
+    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context,
+                             max_tasks_per_child=1) as pool:
+        futures = {pool.submit(plan_in_this_process, r): r for r in requests}
+        for future in as_completed(futures):
+            request = futures[future]
+            try:
+                result = future.result()
+            except Exception as error:  # noqa: BLE001 - a crashed worker is one stack's error
+                result = PlanResult(stack=request.stack, plan=None,
+                                    error=f"program error: worker failed: {error}")
+            results[request.stack] = result
+            if on_done is not None:
+                on_done(result)
+    for request in requests:
+        yield results[request.stack]

@@ -1,0 +1,1 @@
+"""Compositions: which components a stack builds and how they are wired."""
