@@ -63,14 +63,23 @@ class Network(pulumi.ComponentResource):
     """VPC, three subnet tiers, routing, endpoints, flow logs and data-tier subnet groups."""
 
     vpc_id: pulumi.Output[str]
+    """The VPC's id."""
     public_subnet_ids: list[pulumi.Output[str]]
+    """Public subnets, one per AZ in AZ order (empty without public subnets)."""
     private_subnet_ids: list[pulumi.Output[str]]
+    """Private (workload) subnets with NAT egress, one per AZ."""
     isolated_subnet_ids: list[pulumi.Output[str]]
+    """Isolated (data) subnets without an internet route, one per AZ."""
     db_subnet_group_name: pulumi.Output[str]
+    """RDS / Aurora subnet group over the isolated subnets."""
     docdb_subnet_group_name: pulumi.Output[str]
+    """DocumentDB subnet group over the isolated subnets."""
     cache_subnet_group_name: pulumi.Output[str]
+    """ElastiCache subnet group over the isolated subnets."""
     availability_zones: list[str]
+    """The AZ names the subnets span."""
     monitored: list[MonitoredResource]
+    """NAT gateways, for port-allocation alarms."""
 
     def __init__(self, name: str, args: NetworkArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:

@@ -1,4 +1,4 @@
-"""The regional stack: one `<env>-<region>`, built from its StackSpec."""
+"""The regional stack: one `<env>-<region>`, built from its StackSpec, layer by layer."""
 
 from __future__ import annotations
 
@@ -6,14 +6,20 @@ import pulumi
 
 from components.network import Network, NetworkArgs
 from environments import StackSpec
+from stacks import compute, data, edge, observability, storage, video
+from stacks.context import RegionalContext
 from stacks.providers import RegionalProviders
 
+# Order matters: each layer reads what the ones before it put into the context
+# (data admits compute's workloads; the edge fronts storage, compute and video;
+# observability watches everything built before it).
+LAYERS = (compute, data, storage, video, edge, observability)
 
-def build_regional_stack(spec: StackSpec) -> None:
+
+def build_regional_stack(spec: StackSpec) -> RegionalContext:
     """Create the providers and every component the profile turns on, then export outputs."""
     profile = spec.profile
     providers = RegionalProviders.create(spec)
-
     network = Network(
         "network",
         NetworkArgs(
@@ -26,9 +32,15 @@ def build_regional_stack(spec: StackSpec) -> None:
         ),
         opts=providers.opts(),
     )
-
-    pulumi.export("region", spec.region)
-    pulumi.export("jurisdiction", spec.jurisdiction_name)
-    pulumi.export("vpcId", network.vpc_id)
-    pulumi.export("privateSubnetIds", network.private_subnet_ids)
-    pulumi.export("isolatedSubnetIds", network.isolated_subnet_ids)
+    ctx = RegionalContext(spec=spec, providers=providers, network=network)
+    ctx.add("network", network)
+    ctx.export("region", spec.region)
+    ctx.export("jurisdiction", spec.jurisdiction_name)
+    ctx.export("vpcId", network.vpc_id)
+    ctx.export("privateSubnetIds", network.private_subnet_ids)
+    ctx.export("isolatedSubnetIds", network.isolated_subnet_ids)
+    for layer in LAYERS:
+        layer.build(ctx)
+    for name, value in sorted(ctx.exports.items()):
+        pulumi.export(name, value)
+    return ctx

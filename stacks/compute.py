@@ -1,0 +1,9 @@
+"""The compute layer of a regional stack."""
+
+from __future__ import annotations
+
+from stacks.context import RegionalContext
+
+
+def build(ctx: RegionalContext) -> None:
+    """Build the compute components the profile turns on into `ctx`."""

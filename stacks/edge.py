@@ -1,0 +1,9 @@
+"""The edge layer of a regional stack."""
+
+from __future__ import annotations
+
+from stacks.context import RegionalContext
+
+
+def build(ctx: RegionalContext) -> None:
+    """Build the edge components the profile turns on into `ctx`."""
