@@ -58,8 +58,14 @@ class OfflineMocks(Mocks):
         registration = self.monitor.pending.get(threading.get_ident())
         urn = registration.urn if registration else args.name
         region = registration.region if registration else None
-        return fixtures.resource_outputs(fixtures.NewResource(
+        resource_id, state = fixtures.resource_outputs(fixtures.NewResource(
             type=args.typ, name=args.name, urn=urn, inputs=args.inputs, region=region))
+        # The engine returns the outputs a resource declares secret (e.g. a generated
+        # password's `result`) as secrets; the plain mock monitor does not.
+        for key in registration.additional_secret_outputs if registration else ():
+            if key in state and not rpc.is_rpc_secret(state[key]):
+                state[key] = rpc.wrap_rpc_secret(state[key])
+        return resource_id, state
 
 
 class RecordingMonitor(MockMonitor):

@@ -34,7 +34,8 @@ class Capture:
     stack: str
     registrations: list[Registration]
     outputs: dict[str, Any]
-    secret_values: set[str] = field(default_factory=set)
+    directory: str | None = None
+    """The project directory; plans show paths relative to it, so they match across clones."""
     diagnostics: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -111,8 +112,10 @@ def run_project(directory: Path, stack: str) -> Capture:
     project = Project.load(directory)
     config = project.stack_config(stack)
     with _inside(project.directory):
-        return run_callable(
+        capture = run_callable(
             lambda: runpy.run_path(str(project.main), run_name="__main__"),
             project=project.name, stack=stack,
             config=config.values, secret_keys=config.secret_keys,
         )
+    capture.directory = str(project.directory)
+    return capture

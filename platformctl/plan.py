@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from typing import Any
 
+import pulumi
 from pulumi.runtime import rpc
 
 from platformctl.engine import Capture
@@ -14,58 +16,39 @@ UNKNOWN = "[unknown]"
 PLAN_SCHEMA_VERSION = 1
 
 
-def _secrets_in(value: Any, found: set[str]) -> None:
-    if rpc.is_rpc_secret(value):
-        plain = rpc.unwrap_rpc_secret(value)
-        _collect_plain(plain, found)
-    elif isinstance(value, dict):
-        for item in value.values():
-            _secrets_in(item, found)
-    elif isinstance(value, list):
-        for item in value:
-            _secrets_in(item, found)
+def mask(value: Any, directory: str | None = None) -> Any:
+    """JSON-safe, deterministic copy: secrets become `[secret]` (secretness propagates
+    through every Output derived from a secret, so this covers derived strings too),
+    unknowns `[unknown]`, paths are made relative to the project, whole floats become ints."""
 
+    def walk(item: Any) -> Any:
+        if rpc.is_rpc_secret(item):
+            return SECRET_PLACEHOLDER
+        if item == rpc.UNKNOWN:
+            return UNKNOWN
+        if isinstance(item, dict):
+            return {str(k): walk(v) for k, v in sorted(item.items())
+                    if not str(k).startswith("__")}
+        if isinstance(item, list | tuple):
+            return [walk(v) for v in item]
+        if isinstance(item, str):
+            return item.replace(directory + "/", "") if directory else item
+        if isinstance(item, float) and item.is_integer():
+            return int(item)
+        if item is None or isinstance(item, bool | int | float):
+            return item
+        if isinstance(item, pulumi.AssetArchive):
+            return {"archive": walk(item.assets)}
+        if isinstance(item, pulumi.FileAsset | pulumi.FileArchive):
+            return {"path": walk(item.path)}
+        if isinstance(item, pulumi.StringAsset):
+            return {"text-sha256": hashlib.sha256(item.text.encode()).hexdigest()}
+        return walk(str(item))
 
-def _collect_plain(value: Any, found: set[str]) -> None:
-    if isinstance(value, str) and len(value) >= 4:
-        found.add(value)
-    elif isinstance(value, dict):
-        for item in value.values():
-            _collect_plain(item, found)
-    elif isinstance(value, list):
-        for item in value:
-            _collect_plain(item, found)
-
-
-def mask(value: Any, secrets: set[str]) -> Any:
-    """JSON-safe copy: secrets become `[secret]`, unknowns `[unknown]`, and any string that
-    embeds a secret's plaintext is masked too (belt and braces for hand-built strings)."""
-    if rpc.is_rpc_secret(value):
-        return SECRET_PLACEHOLDER
-    if value == rpc.UNKNOWN:
-        return UNKNOWN
-    if isinstance(value, dict):
-        return {str(k): mask(v, secrets) for k, v in sorted(value.items()) if
-                not str(k).startswith("__")}
-    if isinstance(value, list | tuple):
-        return [mask(v, secrets) for v in value]
-    if isinstance(value, str):
-        return SECRET_PLACEHOLDER if any(s in value for s in secrets) else value
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    return str(value)
+    return walk(value)
 
 
 def build_plan(capture: Capture) -> dict[str, Any]:
-    secrets: set[str] = set()
-    for registration in capture.registrations:
-        _secrets_in(registration.inputs, secrets)
-        _secrets_in(registration.outputs, secrets)
-        for key in registration.additional_secret_outputs:
-            _collect_plain(registration.outputs.get(key), secrets)
-    _secrets_in(capture.outputs, secrets)
-    secrets.discard(SECRET_PLACEHOLDER)
-
     resources = []
     for reg in sorted(capture.registrations, key=lambda r: r.urn):
         resources.append({
@@ -81,7 +64,7 @@ def build_plan(capture: Capture) -> dict[str, Any]:
             "deleteBeforeReplace": reg.delete_before_replace,
             "ignoreChanges": sorted(reg.ignore_changes),
             "dependencies": sorted(reg.dependencies),
-            "props": mask(reg.inputs, secrets),
+            "props": mask(reg.inputs, capture.directory),
         })
     by_type = Counter(r["type"] for r in resources)
     return {
@@ -89,9 +72,9 @@ def build_plan(capture: Capture) -> dict[str, Any]:
         "project": capture.project,
         "stack": capture.stack,
         "resources": resources,
-        "outputs": mask(capture.outputs, secrets),
+        "outputs": mask(capture.outputs, capture.directory),
         "violations": [],
-        "diagnostics": [mask(d, secrets) for d in capture.diagnostics],
+        "diagnostics": [mask(d) for d in capture.diagnostics],
         "summary": {
             "resources": len(resources),
             "custom": sum(1 for r in resources if r["custom"]),

@@ -49,7 +49,8 @@ def render_text(plans: list[dict[str, Any]], console: Console) -> None:
         def add(node: Tree, resource: dict[str, Any]) -> None:
             kids = sorted(children.get(resource["urn"], []),
                           key=lambda r: (r["custom"], r["type"], r["name"]))
-            count = f" [dim]{_subtree_size(children, resource)} resources[/dim]" if kids else ""
+            size = _subtree_size(children, resource)
+            count = f" [dim]{size} resource{'s' if size > 1 else ''}[/dim]" if kids else ""
             branch = node.add(_label(resource) + count)
             for kid in kids:
                 add(branch, kid)

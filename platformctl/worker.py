@@ -34,14 +34,15 @@ class PlanResult:
 
 
 def plan_in_this_process(request: PlanRequest) -> PlanResult:
-    from environments.errors import SpecError
+    # Nothing of the planned project is imported here: its modules must come from its own
+    # directory, which run_project puts first on the import path.
     from platformctl.engine import run_project
     from platformctl.plan import build_plan
 
     try:
         capture = run_project(request.directory, request.stack)
         return PlanResult(stack=request.stack, plan=build_plan(capture))
-    except (PlanInputError, SpecError) as error:
+    except PlanInputError as error:
         return PlanResult(stack=request.stack, plan=None, error=str(error))
     except ProgramError as error:
         cause = error.__cause__

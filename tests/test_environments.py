@@ -1,0 +1,154 @@
+"""The environment model: the shipped data loads, and every kind of bad input is one clear line."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from environments import EnvironmentData, SpecError, load_stack_spec
+from environments.loader import DATA_DIR
+
+SHIPPED_STACKS = sorted(p.name[len("Pulumi."):-len(".yaml")]
+                        for p in (DATA_DIR / "stacks").glob("Pulumi.*.yaml"))
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A private copy of environments/ a test may break."""
+    root = tmp_path / "environments"
+    shutil.copytree(DATA_DIR, root, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    return root
+
+
+def edit(root: Path, name: str, change: Callable[[dict[str, Any]], None]) -> None:
+    path = root / name
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data))
+
+
+def test_prod_us_east_1_spec() -> None:
+    spec = load_stack_spec("prod-us-east-1")
+    assert spec.environment == "prod"
+    assert spec.region == "us-east-1"
+    assert spec.jurisdiction_name == "us"
+    assert spec.availability_zones == ["us-east-1a", "us-east-1b", "us-east-1c"]
+    assert spec.vpc_cidr == "10.32.0.0/16"
+    assert spec.profile.network.nat == "one-per-az"
+    assert spec.profile.protect_stateful is True
+    assert "us-west-2" in spec.allowed_regions
+
+
+def test_me_south_1_is_in_the_saudi_jurisdiction() -> None:
+    spec = load_stack_spec("prod-me-south-1")
+    assert spec.jurisdiction_name == "sa"
+    assert set(spec.allowed_regions) == {"me-south-1", "me-central-1"}
+
+
+@pytest.mark.parametrize("stack", SHIPPED_STACKS)
+def test_every_shipped_stack_file_names_a_valid_stack(stack: str) -> None:
+    config = yaml.safe_load((DATA_DIR / "stacks" / f"Pulumi.{stack}.yaml").read_text())["config"]
+    spec = load_stack_spec(stack, config.get("platform:profile"))
+    assert config["aws:region"] == spec.region
+
+
+def test_profile_overrides_from_the_stack_file_are_merged() -> None:
+    spec = load_stack_spec("prod-us-east-1", {"network": {"nat": "single"}})
+    assert spec.profile.network.nat == "single"
+    assert spec.profile.network.flow_logs is True  # untouched siblings keep the profile value
+
+
+def test_dev_profile_spells_out_its_cheaper_choices() -> None:
+    dev = yaml.safe_load((DATA_DIR / "profiles" / "dev.yaml").read_text())
+    assert dev["network"]["nat"] == "single"
+    assert dev["protect_stateful"] is False
+
+
+@pytest.mark.parametrize(
+    ("file", "change", "expected"),
+    [
+        pytest.param(
+            "profiles/prod.yaml", lambda d: d["network"].update(natt="single"),
+            r"^environments/profiles/prod\.yaml: network\.natt: unknown key; remove it or use "
+            r"one of: flow_logs, interface_endpoints, nat$",
+            id="unknown-key"),
+        pytest.param(
+            "regions.yaml", lambda d: d["us-east-1"]["vpc_cidrs"].update(prod="10.32.0.1/16"),
+            r"^environments/regions\.yaml: us-east-1\.vpc_cidrs\.prod: '10\.32\.0\.1/16' is not a "
+            r"network CIDR .*; write it like 10\.32\.0\.0/16$",
+            id="malformed-cidr"),
+        pytest.param(
+            "regions.yaml", lambda d: d["us-west-2"]["vpc_cidrs"].update(prod="10.32.128.0/17"),
+            r"^environments/regions\.yaml: us-west-2\.vpc_cidrs\.prod: 10\.32\.128\.0/17 overlaps "
+            r"us-east-1\.vpc_cidrs\.prod \(10\.32\.0\.0/16\); give every prod stack its own range",
+            id="cidr-overlap"),
+        pytest.param(
+            "regions.yaml", lambda d: d["us-east-1"].pop("jurisdiction"),
+            r"^environments/regions\.yaml: us-east-1\.jurisdiction: required key is missing; add it$",
+            id="region-without-jurisdiction"),
+        pytest.param(
+            "regions.yaml", lambda d: d["us-east-1"].update(jurisdiction="mars"),
+            r"^environments/regions\.yaml: us-east-1\.jurisdiction: 'mars' is not a jurisdiction; "
+            r"use one of eu, sa, us or add it to jurisdictions\.yaml$",
+            id="region-with-unknown-jurisdiction"),
+        pytest.param(
+            "regions.yaml", lambda d: d["me-south-1"].update(az_count=4),
+            r"^environments/regions\.yaml: me-south-1\.az_count: 4 exceeds the 3 availability "
+            r"zones me-south-1 has; use at most 3$",
+            id="too-many-azs"),
+        pytest.param(
+            "regions.yaml", lambda d: d["us-east-1"]["vpc_cidrs"].update(qa="10.99.0.0/16"),
+            r"^environments/regions\.yaml: us-east-1\.vpc_cidrs\.qa: 'qa' is not an environment; "
+            r"use one of dev, prod, staging or add profiles/qa\.yaml$",
+            id="cidr-for-unknown-environment"),
+        pytest.param(
+            "jurisdictions.yaml", lambda d: d["us"]["regions"].remove("us-west-2"),
+            r"^environments/regions\.yaml: us-west-2\.jurisdiction: jurisdiction 'us' does not "
+            r"list us-west-2",
+            id="jurisdiction-not-listing-region"),
+        pytest.param(
+            "profiles/dev.yaml", lambda d: d.update(log_retention_days=10),
+            r"^environments/profiles/dev\.yaml: log_retention_days: 10 is not a CloudWatch Logs "
+            r"retention; use one of 1, 3, 5, 7, 14",
+            id="bad-log-retention"),
+    ],
+)
+def test_bad_data_is_one_line_naming_file_key_and_fix(
+        data_copy: Path, file: str, change: Callable[[dict[str, Any]], None],
+        expected: str) -> None:
+    edit(data_copy, file, change)
+    with pytest.raises(SpecError) as raised:
+        EnvironmentData(data_copy).stack_spec("prod-us-east-1")
+    message = str(raised.value).replace(str(data_copy.parent) + "/", "")
+    assert "\n" not in message
+    assert re.search(expected, message), message
+
+
+@pytest.mark.parametrize(
+    ("stack", "expected"),
+    [
+        ("prod", r"^stack 'prod': name: does not parse as <env>-<region>; name it like "
+                 r"prod-us-east-1$"),
+        ("prod_us-east-1", r"does not parse as <env>-<region>"),
+        ("qa-us-east-1", r"^stack 'qa-us-east-1': environment: 'qa' is not an environment; "
+                         r"use one of dev, prod, staging"),
+        ("prod-ap-southeast-1", r"^environments/regions\.yaml: ap-southeast-1: no entry for this "
+                                r"region; add it with its jurisdiction, az_count and vpc_cidrs$"),
+    ],
+)
+def test_bad_stack_names(stack: str, expected: str) -> None:
+    with pytest.raises(SpecError, match=expected):
+        load_stack_spec(stack)
+
+
+def test_bad_override_names_the_stack_file() -> None:
+    with pytest.raises(SpecError, match=r"^Pulumi\.prod-us-east-1\.yaml: config platform:profile"
+                                        r"\.network\.nat: got 'many'; input should be 'none', "
+                                        r"'single' or 'one-per-az'$"):
+        load_stack_spec("prod-us-east-1", {"network": {"nat": "many"}})
