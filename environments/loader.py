@@ -58,7 +58,8 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
         annotation = field.annotation
         # dict[str, Model] and Model | None: step into the model they hold.
         args = [a for a in getattr(annotation, "__args__", ()) if isinstance(a, type)]
-        models = [a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)]
+        models = [a for a in (annotation, *args)
+                  if isinstance(a, type) and issubclass(a, BaseModel)]
         if not models:
             break
         current = models[0]

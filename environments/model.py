@@ -1,4 +1,4 @@
-"""Typed model of the environment data: jurisdictions, regions, profiles, and the spec of one stack."""
+"""Typed model of the environment data: jurisdictions, regions, profiles, one stack's spec."""
 
 from __future__ import annotations
 

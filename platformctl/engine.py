@@ -7,11 +7,14 @@ and `run_in_stack` as the Python language host runs a program. One program per p
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
 import os
 import runpy
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +75,8 @@ def run_callable(program: Callable[[], Any], *, project: str, stack: str,
     pulumi_settings.configure(settings)
     pulumi_settings.ROOT.set(None)
     pulumi_settings.SETTINGS.outputs.clear()
+    rpc_threads = ThreadPoolExecutor(thread_name_prefix="pulumi-rpc")
+    asyncio.get_event_loop().set_default_executor(rpc_threads)
     try:
         _sync_await(run_in_stack(program))
     except pulumi.RunError as error:
@@ -81,6 +86,11 @@ def run_callable(program: Callable[[], Any], *, project: str, stack: str,
         raise
     except Exception as error:  # noqa: BLE001 - any program failure is reported as one line
         raise ProgramError(_one_line(error)) from error
+    finally:
+        # Pulumi opens an event loop in each RPC thread: collect them now, rather than at
+        # interpreter exit, where closing them fails noisily.
+        rpc_threads.shutdown(wait=True)
+        gc.collect()
     errors = [d for d in handler.records if d["severity"] in ("error", "critical")]
     if errors:
         raise ProgramError(errors[0]["message"])

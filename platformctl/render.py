@@ -45,20 +45,9 @@ def render_text(plans: list[dict[str, Any]], console: Console) -> None:
         children = _children(plan)
         roots = children.get(None, [])
         tree = Tree(f"[bold]{plan['project']}[/bold] / stack [bold]{plan['stack']}[/bold]")
-
-        def add(node: Tree, resource: dict[str, Any]) -> None:
-            kids = sorted(children.get(resource["urn"], []),
-                          key=lambda r: (r["custom"], r["type"], r["name"]))
-            size = _subtree_size(children, resource)
-            count = f" [dim]{size} resource{'s' if size > 1 else ''}[/dim]" if kids else ""
-            branch = node.add(_label(resource) + count)
-            for kid in kids:
-                add(branch, kid)
-
         for root in roots:
-            for kid in sorted(children.get(root["urn"], []),
-                              key=lambda r: (r["custom"], r["type"], r["name"])):
-                add(tree, kid)
+            for kid in _sorted_children(children, root):
+                _add_branch(tree, kid, children)
         summary = Table(title="Summary", show_header=True, header_style="bold")
         summary.add_column("type")
         summary.add_column("count", justify="right")
@@ -76,6 +65,23 @@ def render_text(plans: list[dict[str, Any]], console: Console) -> None:
         else:
             parts.append("[green]No policy violations.[/green]")
         console.print(Group(*parts))
+
+
+def _sorted_children(children: dict[str | None, list[dict[str, Any]]],
+                     resource: dict[str, Any]) -> list[dict[str, Any]]:
+    """Components first, then resources, each by type and name."""
+    return sorted(children.get(resource["urn"], []),
+                  key=lambda r: (r["custom"], r["type"], r["name"]))
+
+
+def _add_branch(node: Tree, resource: dict[str, Any],
+                children: dict[str | None, list[dict[str, Any]]]) -> None:
+    kids = _sorted_children(children, resource)
+    size = _subtree_size(children, resource)
+    count = f" [dim]{size} resource{'s' if size > 1 else ''}[/dim]" if kids else ""
+    branch = node.add(_label(resource) + count)
+    for kid in kids:
+        _add_branch(branch, kid, children)
 
 
 def _subtree_size(children: dict[str | None, list[dict[str, Any]]],

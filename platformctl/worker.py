@@ -3,6 +3,7 @@ modules must not meet ours in one interpreter."""
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import traceback
 from collections.abc import Callable, Iterator
@@ -51,6 +52,15 @@ def plan_in_this_process(request: PlanRequest) -> PlanResult:
                           error=f"program error: {error}", detail=detail)
 
 
+def _plan_in_worker(request: PlanRequest) -> PlanResult:
+    """Entry point of a worker process: plan, then close the event loop Pulumi ran on, which
+    would otherwise fail noisily when the interpreter tears it down at exit."""
+    try:
+        return plan_in_this_process(request)
+    finally:
+        asyncio.get_event_loop().close()
+
+
 def plan_in_processes(requests: list[PlanRequest], jobs: int,
                       on_done: Callable[[PlanResult], None] | None = None) -> Iterator[PlanResult]:
     """Plan each request in its own fresh process, `jobs` at a time; yield in request order."""
@@ -58,7 +68,7 @@ def plan_in_processes(requests: list[PlanRequest], jobs: int,
     results: dict[str, PlanResult] = {}
     with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context,
                              max_tasks_per_child=1) as pool:
-        futures = {pool.submit(plan_in_this_process, r): r for r in requests}
+        futures = {pool.submit(_plan_in_worker, r): r for r in requests}
         for future in as_completed(futures):
             request = futures[future]
             try:

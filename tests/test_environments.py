@@ -90,7 +90,8 @@ def test_dev_profile_spells_out_its_cheaper_choices() -> None:
             id="cidr-overlap"),
         pytest.param(
             "regions.yaml", lambda d: d["us-east-1"].pop("jurisdiction"),
-            r"^environments/regions\.yaml: us-east-1\.jurisdiction: required key is missing; add it$",
+            r"^environments/regions\.yaml: us-east-1\.jurisdiction: required key is missing; "
+            r"add it$",
             id="region-without-jurisdiction"),
         pytest.param(
             "regions.yaml", lambda d: d["us-east-1"].update(jurisdiction="mars"),

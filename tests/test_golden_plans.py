@@ -34,7 +34,7 @@ def plans() -> dict[str, dict[str, Any]]:
         cwd=REPO, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    found = document["plans"] if "plans" in document else [document]
+    found = document.get("plans", [document])
     return {plan["stack"]: plan for plan in found}
 
 
