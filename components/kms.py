@@ -41,12 +41,15 @@ def _key_policy(account_id: str, partition: str, region: str, dns_suffix: str,
 
 def customer_key(component: str, role: str, *, description: str, parent: pulumi.Resource,
                  services: Sequence[str] = (), aws_context: AwsContext | None = None,
-                 ) -> aws.kms.Key:
+                 region: str | None = None,
+                 opts: pulumi.ResourceOptions | None = None) -> aws.kms.Key:
     """A rotating customer key for `component`; `services` are principals such as
-    `logs.{region}.{dns_suffix}` (formatted per region) that may use it."""
+    `logs.{region}.{dns_suffix}` (formatted per region) that may use it. `region` places the
+    key (and alias) in another region than the provider's (e.g. a replica bucket's key)."""
     ctx = aws_context or AwsContext.of(parent)
     name = child_name(component, role)
-    policy = pulumi.Output.all(ctx.account_id, ctx.partition, ctx.region, ctx.dns_suffix).apply(
+    key_region = region if region is not None else ctx.region
+    policy = pulumi.Output.all(ctx.account_id, ctx.partition, key_region, ctx.dns_suffix).apply(
         lambda a: _key_policy(*a, services=services))
     key = aws.kms.Key(
         name,
@@ -55,12 +58,15 @@ def customer_key(component: str, role: str, *, description: str, parent: pulumi.
         deletion_window_in_days=30,
         policy=policy,
         tags=resource_tags(name),
-        opts=pulumi.ResourceOptions(parent=parent),
+        region=region,
+        # `opts` (e.g. protect + retain_on_delete of the data store the key encrypts).
+        opts=pulumi.ResourceOptions.merge(pulumi.ResourceOptions(parent=parent), opts),
     )
     aws.kms.Alias(
         f"{name}-alias",
         name=f"alias/{name}",
         target_key_id=key.key_id,
+        region=region,
         opts=pulumi.ResourceOptions(parent=parent),
     )
     return key

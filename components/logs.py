@@ -13,7 +13,7 @@ LOGS_SERVICE = "logs.{region}.{dns_suffix}"
 def encrypted_log_group(name: str, *, retention_days: int, kms_key_arn: pulumi.Input[str],
                         parent: pulumi.Resource, log_group_name: str | None = None,
                         opts: pulumi.ResourceOptions | None = None) -> aws.cloudwatch.LogGroup:
-    """A log group; its key must admit the Logs service (`customer_key(services=[LOGS_SERVICE])`)."""
+    """A log group; its key must admit Logs: `customer_key(services=[LOGS_SERVICE])`."""
     return aws.cloudwatch.LogGroup(
         name,
         name=log_group_name,

@@ -26,3 +26,6 @@ class MonitoredResource:
     """Logical name, unique in the stack; alarms are named after it."""
     dimensions: dict[str, pulumi.Input[str]] = field(default_factory=dict)
     """CloudWatch metric dimensions identifying the resource."""
+    region: str | None = None
+    """Region the metrics live in when not the stack's (None = the stack's region); the
+    catalogue already knows CloudFront's (us-east-1)."""

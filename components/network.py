@@ -24,6 +24,9 @@ NatStrategy = Literal["none", "single", "one-per-az"]
 NAT_STRATEGIES: tuple[str, ...] = ("none", "single", "one-per-az")
 GATEWAY_ENDPOINT_SERVICES = ("s3", "dynamodb")
 INTERFACE_ENDPOINT_SERVICES = ("ecr.api", "ecr.dkr", "sts", "logs", "secretsmanager")
+# CloudWatch Logs accepts only these retention values.
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
+                      1827, 2192, 2557, 2922, 3288, 3653)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,7 +40,11 @@ class NetworkArgs:
     public_subnets: bool = True
     """Public tier (load balancers, NAT gateways)."""
     interface_endpoints: bool = True
-    """ECR api/dkr, STS, Logs and Secrets Manager endpoints in the private tier."""
+    """Interface endpoints (`interface_endpoint_services`) in the private tier, so image pulls,
+    logs and secrets stay off the NAT; off in dev to save the hourly endpoint cost."""
+    interface_endpoint_services: tuple[str, ...] = INTERFACE_ENDPOINT_SERVICES
+    """Services (`com.amazonaws.<region>.<service>`) given interface endpoints: ECR api/dkr,
+    STS, CloudWatch Logs and Secrets Manager by default."""
     flow_logs: bool = True
     """VPC flow logs (ALL traffic) to a KMS-encrypted CloudWatch log group."""
     log_retention_days: int = 365
@@ -56,6 +63,15 @@ class NetworkArgs:
         if self.nat_strategy != "none" and not self.public_subnets:
             raise ValueError(f"nat_strategy: '{self.nat_strategy}' needs public subnets for "
                              "its NAT gateways; set public_subnets=True or nat_strategy='none'")
+        if self.log_retention_days not in LOG_RETENTION_DAYS:
+            allowed = ", ".join(map(str, LOG_RETENTION_DAYS))
+            raise ValueError(f"log_retention_days: {self.log_retention_days} is not a CloudWatch "
+                             f"Logs retention; use one of {allowed}")
+        if self.interface_endpoints and not self.interface_endpoint_services:
+            raise ValueError("interface_endpoint_services: empty while interface_endpoints is "
+                             "on; list services or set interface_endpoints=False")
+        if len(set(self.interface_endpoint_services)) != len(self.interface_endpoint_services):
+            raise ValueError("interface_endpoint_services: duplicates; list each service once")
         carve_subnets(self.cidr_block, len(self.availability_zones))
 
 
@@ -64,12 +80,24 @@ class Network(pulumi.ComponentResource):
 
     vpc_id: pulumi.Output[str]
     """The VPC's id."""
+    vpc_cidr_block: str
+    """The VPC's IPv4 range (plain: security group rules may use it)."""
+    subnet_cidrs: dict[str, list[str]]
+    """Tier -> subnet CIDRs in AZ order (plain, from the address plan)."""
     public_subnet_ids: list[pulumi.Output[str]]
     """Public subnets, one per AZ in AZ order (empty without public subnets)."""
     private_subnet_ids: list[pulumi.Output[str]]
     """Private (workload) subnets with NAT egress, one per AZ."""
     isolated_subnet_ids: list[pulumi.Output[str]]
     """Isolated (data) subnets without an internet route, one per AZ."""
+    private_route_table_ids: list[pulumi.Output[str]]
+    """Route tables of the private subnets, one per AZ (for extra routes, e.g. peering)."""
+    isolated_route_table_id: pulumi.Output[str]
+    """Route table of the isolated subnets (local routes and gateway endpoints only)."""
+    nat_gateway_ids: list[pulumi.Output[str]]
+    """NAT gateways: one per AZ, one, or none, per `nat_strategy`."""
+    endpoint_security_group_id: pulumi.Output[str] | None
+    """Security group of the interface endpoints (None without them)."""
     db_subnet_group_name: pulumi.Output[str]
     """RDS / Aurora subnet group over the isolated subnets."""
     docdb_subnet_group_name: pulumi.Output[str]
@@ -90,6 +118,9 @@ class Network(pulumi.ComponentResource):
         self.monitored = []
         child = pulumi.ResourceOptions(parent=self)
         plan = carve_subnets(args.cidr_block, len(args.availability_zones))
+        self.vpc_cidr_block = args.cidr_block
+        self.subnet_cidrs = {tier: list(cidrs) for tier, cidrs in plan.items()
+                             if tier != "public" or args.public_subnets}
 
         vpc = aws.ec2.Vpc(
             child_name(name, "vpc"),
@@ -112,6 +143,7 @@ class Network(pulumi.ComponentResource):
         self.isolated_subnet_ids = [s.id for s in subnets["isolated"]]
 
         nat_ids = self._nat_gateways(vpc, subnets.get("public", []))
+        self.nat_gateway_ids = nat_ids
         private_tables = self._private_route_tables(vpc, subnets["private"], nat_ids)
         isolated_table = aws.ec2.RouteTable(
             child_name(name, "isolated-rt"), vpc_id=vpc.id,
@@ -121,6 +153,8 @@ class Network(pulumi.ComponentResource):
                 child_name(name, "isolated-rta", args.availability_zones[index]),
                 subnet_id=subnet.id, route_table_id=isolated_table.id, opts=child)
 
+        self.private_route_table_ids = [t.id for t in private_tables]
+        self.isolated_route_table_id = isolated_table.id
         route_table_ids = [t.id for t in private_tables] + [isolated_table.id]
         for service in GATEWAY_ENDPOINT_SERVICES:
             aws.ec2.VpcEndpoint(
@@ -132,8 +166,8 @@ class Network(pulumi.ComponentResource):
                 tags=resource_tags(child_name(name, f"{service}-endpoint")),
                 opts=child,
             )
-        if args.interface_endpoints:
-            self._interface_endpoints(vpc)
+        self.endpoint_security_group_id = (
+            self._interface_endpoints(vpc) if args.interface_endpoints else None)
         if args.flow_logs:
             self._flow_logs(vpc)
 
@@ -155,6 +189,9 @@ class Network(pulumi.ComponentResource):
             "publicSubnetIds": self.public_subnet_ids,
             "privateSubnetIds": self.private_subnet_ids,
             "isolatedSubnetIds": self.isolated_subnet_ids,
+            "privateRouteTableIds": self.private_route_table_ids,
+            "isolatedRouteTableId": self.isolated_route_table_id,
+            "natGatewayIds": self.nat_gateway_ids,
             "dbSubnetGroupName": self.db_subnet_group_name,
             "docdbSubnetGroupName": self.docdb_subnet_group_name,
             "cacheSubnetGroupName": self.cache_subnet_group_name,
@@ -233,7 +270,7 @@ class Network(pulumi.ComponentResource):
             tables.append(table)
         return tables
 
-    def _interface_endpoints(self, vpc: aws.ec2.Vpc) -> None:
+    def _interface_endpoints(self, vpc: aws.ec2.Vpc) -> pulumi.Output[str]:
         child = pulumi.ResourceOptions(parent=self)
         sg_name = child_name(self._name, "endpoints-sg")
         endpoint_sg = aws.ec2.SecurityGroup(
@@ -243,7 +280,7 @@ class Network(pulumi.ComponentResource):
                 protocol="tcp", from_port=443, to_port=443, cidr_blocks=[self.args.cidr_block],
                 description="HTTPS from the VPC")],
             tags=resource_tags(sg_name), opts=child)
-        for service in INTERFACE_ENDPOINT_SERVICES:
+        for service in self.args.interface_endpoint_services:
             endpoint_name = child_name(self._name, f"{service.replace('.', '-')}-endpoint")
             aws.ec2.VpcEndpoint(
                 endpoint_name,
@@ -256,6 +293,7 @@ class Network(pulumi.ComponentResource):
                 tags=resource_tags(endpoint_name),
                 opts=child,
             )
+        return endpoint_sg.id
 
     def _flow_logs(self, vpc: aws.ec2.Vpc) -> None:
         child = pulumi.ResourceOptions(parent=self)

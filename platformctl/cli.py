@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from platformctl.errors import PlanInputError
 from platformctl.project import Project
-from platformctl.render import render_json, render_markdown, render_text
+from platformctl.render import render_json, render_markdown, render_sarif, render_text
 from platformctl.worker import PlanRequest, PlanResult, plan_in_processes
 
 EXIT_OK, EXIT_POLICY, EXIT_INPUT = 0, 1, 2
@@ -24,10 +24,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 stderr = Console(stderr=True)
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    sarif = "sarif"
 
 
 def fail(message: str) -> typer.Exit:
@@ -51,6 +52,12 @@ def plan(
     = max(1, os.cpu_count() or 1),
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of program "
                                         "errors.")] = False,
+    policy_pack: Annotated[str | None, typer.Option(
+        "--policy-pack", help="Policy pack directory to evaluate (default: this toolkit's "
+        "policies/), or 'none' to skip policies.")] = None,
+    policy_config: Annotated[Path | None, typer.Option(
+        "--policy-config", help="Policy config JSON in the --policy-pack-config format "
+        "(default: generated from environments/ for this project's stacks).")] = None,
 ) -> None:
     """Run the program under Pulumi's mock runtime and print what it would create."""
     if (stack is None) == (not all_stacks):
@@ -63,7 +70,12 @@ def plan(
     if not stacks:
         raise fail(f"{project.stack_config_dir}: no Pulumi.<stack>.yaml files; add one or "
                    "name a STACK")
-    requests = [PlanRequest(directory=project.directory, stack=s, debug=debug) for s in stacks]
+    try:
+        pack_dir, pack_config = _policy_options(policy_pack, policy_config)
+    except PlanInputError as error:
+        raise fail(str(error)) from None
+    requests = [PlanRequest(directory=project.directory, stack=s, debug=debug,
+                            policy_pack=pack_dir, policy_config=pack_config) for s in stacks]
     results = _run(requests, jobs, show_progress=all_stacks and stderr.is_terminal)
 
     failed = [r for r in results if not r.ok]
@@ -78,12 +90,53 @@ def plan(
             sys.stdout.write(render_json(plans))
         elif output_format is OutputFormat.markdown:
             sys.stdout.write(render_markdown(plans))
+        elif output_format is OutputFormat.sarif:
+            sys.stdout.write(render_sarif(plans))
         else:
             render_text(plans, Console())
     if failed:
         raise typer.Exit(EXIT_INPUT)
     if any(v["enforcement"] == "mandatory" for p in plans for v in p["violations"]):
         raise typer.Exit(EXIT_POLICY)
+
+
+def _policy_options(pack: str | None, config: Path | None) -> tuple[Path | None, dict | None]:
+    """(pack directory or None for 'none', config dict or None for the generated one)."""
+    from platformctl.policy_runner import DEFAULT_PACK_DIR, load_pack, read_config
+
+    if pack is not None and pack.lower() == "none":
+        if config is not None:
+            raise PlanInputError("--policy-config needs a policy pack; drop --policy-pack none")
+        return None, None
+    directory = Path(pack).resolve() if pack is not None else DEFAULT_PACK_DIR
+    load_pack(directory)  # a bad pack is bad input: report it once, before planning
+    return directory, (read_config(config) if config is not None else None)
+
+
+@app.command("policy-config")
+def policy_config_command(
+    stack: Annotated[str, typer.Argument(help="Stack of this project, e.g. prod-me-south-1.")],
+    cwd: Annotated[Path, typer.Option("--cwd", help="Pulumi project directory.")] = Path("."),
+    policy_pack: Annotated[Path | None, typer.Option(
+        "--policy-pack", help="Policy pack directory (default: this toolkit's policies/).")]
+    = None,
+) -> None:
+    """Print the --policy-pack-config JSON of STACK, written from environments/."""
+    import json
+
+    from platformctl.policy_config import config_for, has_environments, shared_settings
+    from platformctl.policy_runner import DEFAULT_PACK_DIR, load_pack
+
+    directory = cwd.resolve()
+    if not has_environments(directory):
+        raise fail(f"{directory}: no environments/ loader; policy-config writes the config of "
+                   "this toolkit's stacks (pass --cwd to the project)")
+    try:
+        pack = load_pack(policy_pack or DEFAULT_PACK_DIR)
+        config = config_for(pack, shared_settings(directory, stack))
+    except PlanInputError as error:
+        raise fail(str(error)) from None
+    sys.stdout.write(json.dumps(config, indent=2, sort_keys=True) + "\n")
 
 
 def _run(requests: list[PlanRequest], jobs: int, show_progress: bool) -> list[PlanResult]:

@@ -118,3 +118,76 @@ def render_markdown(plans: list[dict[str, Any]]) -> str:
         lines += [f"| `{t}` | {n} |" for t, n in summary["byType"].items()]
         lines += ["", "</details>", ""]
     return "\n".join(lines)
+
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_LEVELS = {"mandatory": "error", "advisory": "warning", "disabled": "none"}
+
+
+def render_sarif(plans: list[dict[str, Any]]) -> str:
+    """SARIF 2.1.0 for GitHub code scanning: one rule per policy, one result per violation
+    (level by enforcement; waived findings as results suppressed with their reason)."""
+    import hashlib
+
+    rules: dict[str, dict[str, Any]] = {}
+    defaults: dict[str, str] = {}
+    pack_name = "policy-pack"
+    for plan in plans:
+        pack = plan.get("policyPack") or {}
+        pack_name = pack.get("name", pack_name)
+        for policy in pack.get("policies", []):
+            defaults[policy["id"]] = policy["enforcement"]
+            rules.setdefault(policy["id"], {
+                "id": policy["id"], "name": policy["id"],
+                "shortDescription": {"text": policy["description"]},
+                "fullDescription": {"text": policy["description"]},
+                "defaultConfiguration": {"level": SARIF_LEVELS.get(policy["enforcement"],
+                                                                   "warning")},
+                "properties": {"enforcement": policy["enforcement"]},
+            })
+        for violation in plan["violations"]:
+            rules.setdefault(violation["policy"], {
+                "id": violation["policy"], "name": violation["policy"],
+                "shortDescription": {"text": violation["policy"]}})
+    order = sorted(rules)
+    results = []
+    for plan in plans:
+        for violation in plan["violations"]:
+            enforcement = violation["enforcement"]
+            level = SARIF_LEVELS.get(enforcement if enforcement != "waived"
+                                     else defaults.get(violation["policy"], "advisory"),
+                                     "warning")
+            urn = violation.get("urn") or f"stack {plan['stack']}"
+            fingerprint = hashlib.sha256(
+                f"{plan['stack']}|{violation['policy']}|{urn}".encode()).hexdigest()
+            result: dict[str, Any] = {
+                "ruleId": violation["policy"],
+                "ruleIndex": order.index(violation["policy"]),
+                "level": level,
+                "message": {"text": f"[{plan['stack']}] {violation['message']}"},
+                "locations": [{
+                    "physicalLocation": {"artifactLocation": {"uri": "Pulumi.yaml"},
+                                         "region": {"startLine": 1}},
+                    "logicalLocations": [{"fullyQualifiedName": urn, "kind": "resource"}],
+                }],
+                "partialFingerprints": {"policyUrn/v1": fingerprint},
+                "properties": {"stack": plan["stack"], "enforcement": enforcement},
+            }
+            if enforcement == "waived":
+                result["suppressions"] = [{"kind": "external", "status": "accepted",
+                                           "justification": violation.get("reason", "")}]
+            results.append(result)
+    document = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "platformctl", "semanticVersion": "0.1.0",
+                                "informationUri": "https://www.pulumi.com/docs/iac/"
+                                                  "using-pulumi/crossguard/",
+                                "rules": [rules[r] for r in order],
+                                "properties": {"policyPack": pack_name}}},
+            "columnKind": "utf16CodeUnits",
+            "results": results,
+        }],
+    }
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"

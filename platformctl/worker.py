@@ -20,6 +20,10 @@ class PlanRequest:
     directory: Path
     stack: str
     debug: bool = False
+    # Policy pack evaluated after the plan (None: no policies); config in the
+    # --policy-pack-config format, else generated from environments/ for our own stacks.
+    policy_pack: Path | None = None
+    policy_config: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,10 @@ def plan_in_this_process(request: PlanRequest) -> PlanResult:
 
     try:
         capture = run_project(request.directory, request.stack)
-        return PlanResult(stack=request.stack, plan=build_plan(capture))
+        plan = build_plan(capture)
+        if request.policy_pack is not None:
+            _evaluate_policies(request, plan)
+        return PlanResult(stack=request.stack, plan=plan)
     except PlanInputError as error:
         return PlanResult(stack=request.stack, plan=None, error=str(error))
     except ProgramError as error:
@@ -50,6 +57,19 @@ def plan_in_this_process(request: PlanRequest) -> PlanResult:
         detail = "".join(traceback.format_exception(cause)) if cause and request.debug else None
         return PlanResult(stack=request.stack, plan=None,
                           error=f"program error: {error}", detail=detail)
+
+
+def _evaluate_policies(request: PlanRequest, plan: dict[str, Any]) -> None:
+    from platformctl.policy_config import stack_policy_config
+    from platformctl.policy_runner import evaluate, load_pack
+    from platformctl.project import Project
+
+    pack = load_pack(request.policy_pack)
+    config = request.policy_config
+    if config is None:
+        config = stack_policy_config(request.directory, request.stack, pack)
+    stack_config = Project.load(request.directory).stack_config(request.stack).values
+    evaluate(plan, pack, config, stack_config)
 
 
 def _plan_in_worker(request: PlanRequest) -> PlanResult:

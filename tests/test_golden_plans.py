@@ -111,7 +111,8 @@ def test_stack_uses_explicit_regional_providers_with_default_tags(
     regional = [p for p in providers.values() if p["props"].get("region") == region]
     assert {p["type"] for p in regional} == {"pulumi:providers:aws", "pulumi:providers:aws-native"}
     for provider in regional:
-        tags = provider["props"]["defaultTags"]["tags"]
+        # Provider inputs reach the engine JSON-encoded, as the SDK sends provider config.
+        tags = json.loads(provider["props"]["defaultTags"])["tags"]
         assert tags["environment"] == environment
         assert tags["region"] == region
         assert {"jurisdiction", "managed-by"} <= tags.keys()

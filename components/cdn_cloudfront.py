@@ -1,0 +1,245 @@
+"""The CloudFront half of components/cdn.py (see its docstring for the design)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.labels import child_name, resource_tags
+from components.monitoring import MonitoredResource
+from components.object_store import LogBucket, LogBucketArgs
+
+if TYPE_CHECKING:
+    from components.cdn import Cdn, CdnArgs, CdnOrigin
+
+# CloudFront-scoped resources (ACM certificates, WAF web ACLs) live in us-east-1.
+CLOUDFRONT_REGION = "us-east-1"
+# Managed policies by their documented, stable ids (no invoke needed).
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ELEMENTAL_MEDIAPACKAGE_CACHE = "08627262-05a9-4f76-9ded-b50ca2e3a84f"
+ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+CORS_S3_ORIGIN = "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf"
+MINIMUM_PROTOCOL_VERSION = "TLSv1.2_2021"
+AWS_MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet",
+                           "AWSManagedRulesKnownBadInputsRuleSet",
+                           "AWSManagedRulesAmazonIpReputationList")
+READ_METHODS = ["GET", "HEAD"]
+CORS_READ_METHODS = ["GET", "HEAD", "OPTIONS"]
+ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+
+# role -> (cache policy, origin request policy, allowed methods)
+BEHAVIOURS: dict[str, tuple[str, str | None, list[str]]] = {
+    "static": (CACHING_OPTIMIZED, None, READ_METHODS),
+    "api": (CACHING_DISABLED, ALL_VIEWER_EXCEPT_HOST_HEADER, ALL_METHODS),
+    "live": (ELEMENTAL_MEDIAPACKAGE_CACHE, None, CORS_READ_METHODS),
+    "vod": (CACHING_OPTIMIZED, CORS_S3_ORIGIN, CORS_READ_METHODS),
+}
+
+
+def _visibility(metric: str) -> dict[str, Any]:
+    return {"cloudwatch_metrics_enabled": True, "metric_name": metric,
+            "sampled_requests_enabled": True}
+
+
+def _web_acl(cdn: Cdn, name: str, args: CdnArgs) -> aws.wafv2.WebAcl:
+    rules = [{
+        "name": group,
+        "priority": index,
+        "override_action": {"none": {}},
+        "statement": {"managed_rule_group_statement": {"vendor_name": "AWS", "name": group}},
+        "visibility_config": _visibility(group),
+    } for index, group in enumerate(AWS_MANAGED_RULE_GROUPS)]
+    rules.append({
+        "name": "rate-limit-per-ip",
+        "priority": len(rules),
+        "action": {"block": {}},
+        "statement": {"rate_based_statement": {
+            "limit": args.rate_limit_per_5_minutes, "aggregate_key_type": "IP",
+            "evaluation_window_sec": 300}},
+        "visibility_config": _visibility("rate-limit-per-ip"),
+    })
+    acl_name = child_name(name, "waf")
+    return aws.wafv2.WebAcl(
+        acl_name, scope="CLOUDFRONT", region=CLOUDFRONT_REGION,
+        description=f"{name}: AWS managed rules and a per-IP rate limit",
+        default_action={"allow": {}}, rules=rules, visibility_config=_visibility(acl_name),
+        tags=resource_tags(acl_name), opts=pulumi.ResourceOptions(parent=cdn))
+
+
+def _certificate(cdn: Cdn, name: str, args: CdnArgs) -> pulumi.Input[str]:
+    if args.certificate_arn is not None:
+        return args.certificate_arn
+    child = pulumi.ResourceOptions(parent=cdn)
+    cert_name = child_name(name, "certificate")
+    domains = list(dict.fromkeys(args.domain_names))
+    certificate = aws.acm.Certificate(
+        cert_name, region=CLOUDFRONT_REGION, domain_name=domains[0],
+        subject_alternative_names=domains[1:], validation_method="DNS",
+        key_algorithm="RSA_2048", tags=resource_tags(cert_name),
+        opts=pulumi.ResourceOptions(parent=cdn, replace_on_changes=["subjectAlternativeNames"]))
+    options = certificate.domain_validation_options.apply(
+        lambda opts: sorted(opts or [], key=lambda o: o.domain_name))
+    cdn.certificate_validation_records = options.apply(lambda opts: [
+        {"name": o.resource_record_name, "type": o.resource_record_type,
+         "value": o.resource_record_value} for o in opts])
+    fqdns: list[pulumi.Input[str]] = []
+    if args.route53_zone_id is not None:
+        # One record per distinct name: the count is known from the plain domain list.
+        for index, domain in enumerate(d for d in domains if not d.startswith("*.")):
+            record = aws.route53.Record(
+                child_name(name, f"certificate-validation-{index}"),
+                zone_id=args.route53_zone_id,
+                name=options.apply(lambda o, d=domain: _option(o, d).resource_record_name),
+                type=options.apply(lambda o, d=domain: _option(o, d).resource_record_type),
+                records=[options.apply(lambda o, d=domain: _option(o, d).resource_record_value)],
+                ttl=300, allow_overwrite=True, opts=child)
+            fqdns.append(record.fqdn)
+    validation = aws.acm.CertificateValidation(
+        child_name(name, "certificate-validation"), region=CLOUDFRONT_REGION,
+        certificate_arn=certificate.arn, validation_record_fqdns=fqdns or None, opts=child)
+    return validation.certificate_arn
+
+
+def _option(options: list[Any], domain: str) -> Any:
+    for option in options:
+        if option.domain_name == domain:
+            return option
+    raise ValueError(f"certificate: no validation option for {domain}")
+
+
+def _security_headers(cdn: Cdn, name: str) -> aws.cloudfront.ResponseHeadersPolicy:
+    return aws.cloudfront.ResponseHeadersPolicy(
+        child_name(name, "security-headers"),
+        name=child_name(name, "security-headers"),
+        comment=f"{name}: HSTS, nosniff, frame and referrer policies",
+        security_headers_config={
+            "strict_transport_security": {"access_control_max_age_sec": 63_072_000,
+                                          "include_subdomains": True, "preload": True,
+                                          "override": True},
+            "content_type_options": {"override": True},
+            "frame_options": {"frame_option": "DENY", "override": True},
+            "referrer_policy": {"referrer_policy": "strict-origin-when-cross-origin",
+                                "override": True},
+            "xss_protection": {"protection": True, "mode_block": True, "override": True},
+        },
+        opts=pulumi.ResourceOptions(parent=cdn))
+
+
+def _origin(origin: CdnOrigin, oac_ids: dict[str, pulumi.Output[str]]) -> dict[str, Any]:
+    spec: dict[str, Any] = {"origin_id": origin.origin_id, "domain_name": origin.domain_name}
+    if origin.origin_path:
+        spec["origin_path"] = origin.origin_path
+    if origin.access == "https":
+        spec["custom_origin_config"] = {
+            "http_port": 80, "https_port": 443, "origin_protocol_policy": "https-only",
+            "origin_ssl_protocols": ["TLSv1.2"], "origin_read_timeout": 30,
+            "origin_keepalive_timeout": 5}
+    else:
+        spec["origin_access_control_id"] = oac_ids[origin.access]
+        if origin.access == "mediapackagev2-oac":
+            spec["custom_origin_config"] = {
+                "http_port": 80, "https_port": 443, "origin_protocol_policy": "https-only",
+                "origin_ssl_protocols": ["TLSv1.2"]}
+    return spec
+
+
+def _behaviour(origin: CdnOrigin, args: CdnArgs, headers_id: pulumi.Output[str],
+               key_group_id: pulumi.Output[str] | None,
+               path_pattern: str | None) -> dict[str, Any]:
+    cache_policy, request_policy, methods = BEHAVIOURS[origin.role]
+    behaviour: dict[str, Any] = {
+        "target_origin_id": origin.origin_id,
+        "viewer_protocol_policy": "redirect-to-https",
+        "allowed_methods": methods,
+        "cached_methods": ["GET", "HEAD"],
+        "cache_policy_id": cache_policy,
+        "response_headers_policy_id": headers_id,
+        "compress": True,
+    }
+    if path_pattern is not None:
+        behaviour["path_pattern"] = path_pattern
+    if request_policy is not None:
+        behaviour["origin_request_policy_id"] = request_policy
+    if args.is_signed(origin):
+        assert key_group_id is not None
+        behaviour["trusted_key_groups"] = [key_group_id]
+    return behaviour
+
+
+def build_cloudfront(cdn: Cdn, name: str, args: CdnArgs) -> None:
+    child = pulumi.ResourceOptions(parent=cdn)
+    oac_ids: dict[str, pulumi.Output[str]] = {}
+    for access, origin_type in (("s3-oac", "s3"), ("mediapackagev2-oac", "mediapackagev2")):
+        if any(o.access == access for o in args.origins):
+            oac_name = child_name(name, f"oac-{origin_type}")
+            oac_ids[access] = aws.cloudfront.OriginAccessControl(
+                oac_name, name=oac_name, description=f"{name}: signed requests to {origin_type}",
+                origin_access_control_origin_type=origin_type,
+                signing_behavior="always", signing_protocol="sigv4", opts=child).id
+
+    key_group_id = None
+    if any(args.is_signed(o) for o in args.origins):
+        public_key = aws.cloudfront.PublicKey(
+            child_name(name, "signing-key"), name=child_name(name, "signing-key"),
+            comment=f"{name}: verifies signed video URLs",
+            encoded_key=args.signing_public_key_pem, opts=child)
+        key_group = aws.cloudfront.KeyGroup(
+            child_name(name, "key-group"), name=child_name(name, "key-group"),
+            comment=f"{name}: signers trusted on video paths", items=[public_key.id], opts=child)
+        key_group_id = key_group.id
+        cdn.key_group_id = key_group.id
+
+    headers = _security_headers(cdn, name)
+    web_acl = _web_acl(cdn, name, args)
+    certificate_arn = _certificate(cdn, name, args)
+
+    logging_config = None
+    if args.logging:
+        log_bucket = LogBucket(child_name(name, "logs"), LogBucketArgs(
+            purpose="cloudfront", retention_days=args.log_retention_days, protect=args.protect),
+            opts=child)
+        cdn.log_bucket_name = log_bucket.bucket_name
+        logging_config = {"bucket": log_bucket.bucket_domain_name, "prefix": "cloudfront/",
+                          "include_cookies": False}
+
+    default = next(o for o in args.origins if not o.path_patterns)
+    ordered = [_behaviour(o, args, headers.id, key_group_id, pattern)
+               for o in args.origins for pattern in o.path_patterns]
+    restriction: dict[str, Any] = {"restriction_type": args.geo_restriction}
+    if args.geo_locations:
+        restriction["locations"] = list(args.geo_locations)
+    dist_name = child_name(name, "distribution")
+    distribution = aws.cloudfront.Distribution(
+        dist_name,
+        enabled=True,
+        is_ipv6_enabled=True,
+        http_version="http2and3",
+        comment=f"{name}: content, API and video",
+        aliases=list(args.domain_names),
+        price_class=args.price_class,
+        web_acl_id=web_acl.arn,
+        origins=[_origin(o, oac_ids) for o in args.origins],
+        default_cache_behavior=_behaviour(default, args, headers.id, key_group_id, None),
+        ordered_cache_behaviors=ordered,
+        default_root_object="index.html" if default.role == "static" else None,
+        viewer_certificate={"acm_certificate_arn": certificate_arn,
+                            "ssl_support_method": "sni-only",
+                            "minimum_protocol_version": MINIMUM_PROTOCOL_VERSION},
+        restrictions={"geo_restriction": restriction},
+        logging_config=logging_config,
+        tags=resource_tags(dist_name),
+        opts=child)
+    for origin in args.origins:
+        if origin.grant_access is not None:
+            origin.grant_access(distribution.arn)
+    cdn.distribution_id = distribution.id
+    cdn.distribution_arn = distribution.arn
+    cdn.domain_name = distribution.domain_name
+    cdn.web_acl_arn = web_acl.arn
+    cdn.monitored.append(MonitoredResource(
+        kind="cloudfront", name=dist_name,
+        dimensions={"DistributionId": distribution.id, "Region": "Global"},
+        region=CLOUDFRONT_REGION))

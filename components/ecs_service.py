@@ -1,0 +1,636 @@
+"""ECS Fargate web service behind an HTTPS Application Load Balancer (the CourseBundler seed).
+
+Follows CDK's ApplicationLoadBalancedFargateService and terraform-aws-modules/ecs, safer by
+default: HTTPS always on (HTTP only redirects), tasks in private subnets admitting only the
+ALB, Container Insights, a circuit breaker that rolls back, CPU and memory target tracking,
+an ECR repository with immutable tags, scan on push and KMS, and ALB access logs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws_context import AwsContext
+from components.kms import customer_key
+from components.labels import child_name, resource_tags
+from components.logs import LOGS_SERVICE, encrypted_log_group
+from components.monitoring import MonitoredResource
+
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+CONTAINER_NAME = "app"
+# Fargate task sizes: cpu units -> allowed memory MiB.
+FARGATE_SIZES: dict[int, range | tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: range(1024, 4097, 1024),
+    1024: range(2048, 8193, 1024),
+    2048: range(4096, 16385, 1024),
+    4096: range(8192, 30721, 1024),
+    8192: range(16384, 61441, 4096),
+    16384: range(32768, 122881, 8192),
+}
+SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Accounts of the regional ELB log writers, for regions opened before August 2022; newer
+# regions use the logdelivery.elasticloadbalancing service principal (both are admitted).
+ELB_LOG_ACCOUNTS = {
+    "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
+    "us-west-2": "797873946194", "af-south-1": "098369216593", "ap-east-1": "754344448648",
+    "ap-southeast-3": "589379963580", "ap-south-1": "718504428378",
+    "ap-northeast-3": "383597477331", "ap-northeast-2": "600734575887",
+    "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266",
+    "ap-northeast-1": "582318560864", "ca-central-1": "985666609251",
+    "eu-central-1": "054676820928", "eu-west-1": "156460612806", "eu-west-2": "652711504416",
+    "eu-south-1": "635631232127", "eu-west-3": "009996457667", "eu-north-1": "897822967062",
+    "me-south-1": "076674570225", "sa-east-1": "507241528517",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class EcsServiceArgs:
+    vpc_id: pulumi.Input[str]
+    """VPC of the service (Network.vpc_id)."""
+    public_subnet_ids: Sequence[pulumi.Input[str]]
+    """Subnets of the internet-facing ALB, one per AZ (Network.public_subnet_ids); at least two."""
+    private_subnet_ids: Sequence[pulumi.Input[str]]
+    """Subnets of the tasks, with NAT egress (Network.private_subnet_ids)."""
+    certificate_arn: pulumi.Input[str] | None = None
+    """ACM certificate of the HTTPS listener (same region); wins over `domain_name`."""
+    domain_name: str | None = None
+    """Without `certificate_arn`: request a DNS-validated certificate for this name; its
+    validation records are the `certificate_validation_records` output (HTTPS is never off)."""
+    image: pulumi.Input[str] | None = None
+    """Container image; default None runs `image_tag` from the service's own ECR repository."""
+    image_tag: str = "bootstrap"
+    """Tag run from the own repository (tags are immutable, so each release is a new tag)."""
+    cpu: int = 512
+    """Task CPU units; a Fargate size (256, 512, 1024, 2048, 4096, 8192, 16384)."""
+    memory: int = 1024
+    """Task memory MiB; must be a size Fargate allows for `cpu`."""
+    cpu_architecture: Literal["X86_64", "ARM64"] = "X86_64"
+    """Task CPU architecture; ARM64 (Graviton) is ~20% cheaper if the image is built for it."""
+    container_port: int = 8080
+    """Port the container listens on (non-root friendly)."""
+    environment: Mapping[str, str] = field(default_factory=dict)
+    """Plain environment variables (never secrets)."""
+    secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Env var -> Secrets Manager secret ARN; only these ARNs are readable by the execution role."""
+    secret_kms_key_arns: Sequence[pulumi.Input[str]] = ()
+    """Customer keys of those secrets (kms:Decrypt for the execution role); none needed for
+    the aws/secretsmanager key."""
+    readonly_root_filesystem: bool = True
+    """Read-only root filesystem; /tmp is a writable task volume."""
+    health_check_path: str = "/health"
+    """ALB health check path (200-399 is healthy)."""
+    min_tasks: int = 2
+    """Fewest tasks; two spread over AZs survive a task or AZ loss (seed: 2)."""
+    max_tasks: int = 10
+    """Most tasks (seed: 10)."""
+    cpu_target_percent: int = 70
+    """Target tracking on average CPU (seed: scale out above 70%)."""
+    memory_target_percent: int = 80
+    """Target tracking on average memory."""
+    scale_out_cooldown_seconds: int = 60
+    """Wait after a scale-out before the next: react quickly to bursts."""
+    scale_in_cooldown_seconds: int = 300
+    """Wait after a scale-in before the next: shrink slowly to avoid flapping."""
+    fargate_base: int = 2
+    """Tasks always on on-demand FARGATE before the weights split the rest."""
+    fargate_weight: int = 1
+    """Weight of on-demand FARGATE beyond the base."""
+    fargate_spot_weight: int = 1
+    """Weight of FARGATE_SPOT beyond the base (spot tasks can be reclaimed with 2 min notice)."""
+    container_insights: Literal["enabled", "enhanced"] = "enabled"
+    """Container Insights level of the cluster."""
+    log_retention_days: int = 365
+    """Retention of the app log group."""
+    access_log_retention_days: int = 90
+    """Days ALB access logs are kept in the log bucket."""
+    ecr_keep_images: int = 30
+    """Tagged images the ECR lifecycle rule keeps (untagged expire after 7 days)."""
+    protect: bool = True
+    """ALB deletion protection, log bucket and repository kept on delete and not force-emptied."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra tags on the service's resources."""
+
+    def __post_init__(self) -> None:
+        if self.certificate_arn is None and not self.domain_name:
+            raise ValueError("certificate_arn: the HTTPS listener needs a certificate; give "
+                             "certificate_arn or domain_name (HTTPS cannot be turned off)")
+        if len(self.public_subnet_ids) < 2:
+            raise ValueError("public_subnet_ids: an ALB needs subnets in at least two AZs; "
+                             "give the network public subnets in two or more AZs")
+        if not self.private_subnet_ids:
+            raise ValueError("private_subnet_ids: empty; tasks run in private subnets")
+        if self.cpu not in FARGATE_SIZES:
+            raise ValueError(f"cpu: {self.cpu} is not a Fargate size; use one of "
+                             f"{', '.join(map(str, FARGATE_SIZES))}")
+        if self.memory not in FARGATE_SIZES[self.cpu]:
+            allowed = FARGATE_SIZES[self.cpu]
+            raise ValueError(f"memory: {self.memory} MiB does not fit cpu {self.cpu}; use "
+                             f"{min(allowed)}..{max(allowed)} MiB")
+        if not 1 <= self.container_port <= 65535:
+            raise ValueError(f"container_port: {self.container_port} is not a TCP port")
+        if not self.health_check_path.startswith("/"):
+            raise ValueError(f"health_check_path: '{self.health_check_path}' must start with /")
+        if not 1 <= self.min_tasks <= self.max_tasks:
+            raise ValueError(f"min_tasks: {self.min_tasks} must be 1..max_tasks "
+                             f"({self.max_tasks}); lower min_tasks or raise max_tasks")
+        for name, value in (("cpu_target_percent", self.cpu_target_percent),
+                            ("memory_target_percent", self.memory_target_percent)):
+            if not 10 <= value <= 95:
+                raise ValueError(f"{name}: {value} is outside 10..95 percent")
+        if self.fargate_weight + self.fargate_spot_weight == 0:
+            raise ValueError("fargate_weight: FARGATE and FARGATE_SPOT weights are both 0; "
+                             "give one of them a positive weight")
+        if min(self.fargate_base, self.fargate_weight, self.fargate_spot_weight) < 0:
+            raise ValueError("fargate_base: base and weights must not be negative")
+        for env in [*self.environment, *self.secrets]:
+            if not ENV_NAME.match(env):
+                raise ValueError(f"environment: '{env}' is not a valid variable name")
+        clash = set(self.environment) & set(self.secrets)
+        if clash:
+            raise ValueError(f"secrets: {', '.join(sorted(clash))} also set in environment; "
+                             "keep each variable in one of them")
+        for env, arn in self.secrets.items():
+            if isinstance(arn, str) and not SECRET_ARN.match(arn):
+                raise ValueError(f"secrets: {env} -> '{arn}' is not a Secrets Manager secret ARN")
+
+
+class EcsService(pulumi.ComponentResource):
+    """Fargate cluster, service, ALB, ECR repository, autoscaling and their IAM and logs."""
+
+    cluster_name: pulumi.Output[str]
+    """ECS cluster name."""
+    service_name: pulumi.Output[str]
+    """ECS service name."""
+    security_group_id: pulumi.Output[str]
+    """The tasks' security group: data stores admit it."""
+    alb_security_group_id: pulumi.Output[str]
+    """The load balancer's security group."""
+    alb_arn: pulumi.Output[str]
+    """Load balancer ARN (attach a WAF web ACL to it)."""
+    alb_dns_name: pulumi.Output[str]
+    """Load balancer DNS name: the API origin for the edge (CloudFront / Cloudflare)."""
+    alb_zone_id: pulumi.Output[str]
+    """Hosted zone of the ALB (Route 53 alias records)."""
+    repository_url: pulumi.Output[str]
+    """ECR repository URL to push images to."""
+    task_role_arn: pulumi.Output[str]
+    """Role the application runs as; attach the app's own permissions to it."""
+    task_role_name: pulumi.Output[str]
+    """Name of the task role."""
+    log_group_name: pulumi.Output[str]
+    """CloudWatch log group of the containers."""
+    access_log_bucket: pulumi.Output[str]
+    """Bucket of the ALB access logs."""
+    certificate_validation_records: pulumi.Output[list[dict[str, str]]]
+    """DNS records (name, type, value) to create when the component requested the certificate."""
+    monitored: list[MonitoredResource]
+    """The ALB (kind `alb`) and the service (kind `ecs-service`)."""
+
+    def __init__(self, name: str, args: EcsServiceArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("platform:ecs_service:EcsService", name, None, opts)
+        self._name = name
+        self.args = args
+        self._ctx = AwsContext.of(self)
+        self.monitored = []
+
+        repository = self._repository()
+        self.repository_url = repository.repository_url
+        log_group = self._log_group()
+        self.log_group_name = log_group.name
+        alb_sg, service_sg = self._security_groups()
+        self.security_group_id = service_sg.id
+        self.alb_security_group_id = alb_sg.id
+
+        alb, target_group, https = self._load_balancer(alb_sg)
+        self.alb_arn = alb.arn
+        self.alb_dns_name = alb.dns_name
+        self.alb_zone_id = alb.zone_id
+
+        cluster = self._cluster()
+        self.cluster_name = cluster.name
+        execution_role, task_role = self._roles(repository, log_group)
+        self.task_role_arn = task_role.arn
+        self.task_role_name = task_role.name
+        task = self._task_definition(repository, log_group, execution_role, task_role)
+        service = self._service(cluster, task, target_group, service_sg, https)
+        self.service_name = service.name
+        self._autoscaling(cluster, service)
+
+        self.monitored.append(MonitoredResource(
+            kind="alb", name=child_name(name, "alb"),
+            dimensions={"LoadBalancer": alb.arn_suffix, "TargetGroup": target_group.arn_suffix}))
+        self.monitored.append(MonitoredResource(
+            kind="ecs-service", name=child_name(name, "service"),
+            dimensions={"ClusterName": cluster.name, "ServiceName": service.name}))
+
+        self.register_outputs({
+            "clusterName": self.cluster_name,
+            "serviceName": self.service_name,
+            "securityGroupId": self.security_group_id,
+            "albSecurityGroupId": self.alb_security_group_id,
+            "albArn": self.alb_arn,
+            "albDnsName": self.alb_dns_name,
+            "albZoneId": self.alb_zone_id,
+            "repositoryUrl": self.repository_url,
+            "taskRoleArn": self.task_role_arn,
+            "taskRoleName": self.task_role_name,
+            "logGroupName": self.log_group_name,
+            "accessLogBucket": self.access_log_bucket,
+            "certificateValidationRecords": self.certificate_validation_records,
+        })
+
+    # ---- helpers --------------------------------------------------------------------------
+
+    def _opts(self, **kwargs: object) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, **kwargs)  # type: ignore[arg-type]
+
+    def _tags(self, role: str, data_class: str | None = None) -> dict[str, str]:
+        return resource_tags(child_name(self._name, role), data_class,  # type: ignore[arg-type]
+                             extra=self.args.tags)
+
+    def _protected(self) -> pulumi.ResourceOptions:
+        return self._opts(protect=self.args.protect, retain_on_delete=self.args.protect)
+
+    # ---- image registry and logs ----------------------------------------------------------
+
+    def _repository(self) -> aws.ecr.Repository:
+        key = customer_key(self._name, "ecr-key", description=f"{self._name} ECR images",
+                           parent=self, aws_context=self._ctx)
+        repository = aws.ecr.Repository(
+            child_name(self._name, "repo"),
+            image_tag_mutability="IMMUTABLE",
+            image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(
+                scan_on_push=True),
+            encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(
+                encryption_type="KMS", kms_key=key.arn)],
+            force_delete=not self.args.protect,
+            tags=self._tags("repo"), opts=self._protected())
+        aws.ecr.LifecyclePolicy(
+            child_name(self._name, "repo-lifecycle"),
+            repository=repository.name,
+            policy=json.dumps({"rules": [
+                {"rulePriority": 1, "description": "Expire untagged images after 7 days",
+                 "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
+                               "countUnit": "days", "countNumber": 7},
+                 "action": {"type": "expire"}},
+                {"rulePriority": 2,
+                 "description": f"Keep the last {self.args.ecr_keep_images} images",
+                 "selection": {"tagStatus": "any", "countType": "imageCountMoreThan",
+                               "countNumber": self.args.ecr_keep_images},
+                 "action": {"type": "expire"}},
+            ]}),
+            opts=self._opts())
+        return repository
+
+    def _log_group(self) -> aws.cloudwatch.LogGroup:
+        key = customer_key(self._name, "logs-key", description=f"{self._name} container logs",
+                           parent=self, services=[LOGS_SERVICE], aws_context=self._ctx)
+        return encrypted_log_group(child_name(self._name, "logs"),
+                                   retention_days=self.args.log_retention_days,
+                                   kms_key_arn=key.arn, parent=self)
+
+    # ---- network --------------------------------------------------------------------------
+
+    def _security_groups(self) -> tuple[aws.ec2.SecurityGroup, aws.ec2.SecurityGroup]:
+        """ALB: 80/443 from the world, out only to the tasks. Tasks: in only from the ALB."""
+        port = self.args.container_port
+        alb_sg = aws.ec2.SecurityGroup(
+            child_name(self._name, "alb-sg"), vpc_id=self.args.vpc_id,
+            description=f"{self._name} load balancer: HTTP/HTTPS from the internet",
+            tags=self._tags("alb-sg"), opts=self._opts())
+        service_sg = aws.ec2.SecurityGroup(
+            child_name(self._name, "service-sg"), vpc_id=self.args.vpc_id,
+            description=f"{self._name} tasks: app port from the load balancer only",
+            tags=self._tags("service-sg"), opts=self._opts())
+        for listener_port in (80, 443):
+            aws.vpc.SecurityGroupIngressRule(
+                child_name(self._name, f"alb-in-{listener_port}"),
+                security_group_id=alb_sg.id, ip_protocol="tcp", from_port=listener_port,
+                to_port=listener_port, cidr_ipv4="0.0.0.0/0",
+                description=f"Port {listener_port} from the internet", opts=self._opts())
+        aws.vpc.SecurityGroupEgressRule(
+            child_name(self._name, "alb-out-tasks"), security_group_id=alb_sg.id,
+            ip_protocol="tcp", from_port=port, to_port=port,
+            referenced_security_group_id=service_sg.id,
+            description="To the tasks' app port", opts=self._opts())
+        aws.vpc.SecurityGroupIngressRule(
+            child_name(self._name, "service-in-alb"), security_group_id=service_sg.id,
+            ip_protocol="tcp", from_port=port, to_port=port,
+            referenced_security_group_id=alb_sg.id,
+            description="App port from the load balancer", opts=self._opts())
+        # Tasks reach ECR, Secrets Manager, data stores and third-party APIs.
+        aws.vpc.SecurityGroupEgressRule(
+            child_name(self._name, "service-out"), security_group_id=service_sg.id,
+            ip_protocol="-1", cidr_ipv4="0.0.0.0/0",
+            description="Outbound to AWS APIs, data stores and the internet via NAT",
+            opts=self._opts())
+        return alb_sg, service_sg
+
+    def _access_log_bucket(self) -> tuple[aws.s3.Bucket, aws.s3.BucketPolicy]:
+        """Private bucket of ALB access logs. ALB log delivery supports only SSE-S3 (AES256),
+        not SSE-KMS, so this bucket uses SSE-S3 on purpose."""
+        name = child_name(self._name, "alb-logs")
+        bucket = aws.s3.Bucket(
+            name, force_destroy=not self.args.protect,
+            tags={**self._tags("alb-logs", "telemetry"),
+                  # The sanctioned, visible waiver (policies/waivers.py) of the KMS rule.
+                  "policy-waiver:s3-encryption-kms":
+                      "ALB access log delivery supports only SSE-S3 (AES256)"},
+            opts=self._protected())
+        aws.s3.BucketPublicAccessBlock(
+            f"{name}-public-access", bucket=bucket.id, block_public_acls=True,
+            block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
+            opts=self._opts())
+        aws.s3.BucketOwnershipControls(
+            f"{name}-ownership", bucket=bucket.id,
+            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+            opts=self._opts())
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption", bucket=bucket.id,
+            rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                apply_server_side_encryption_by_default=aws.s3.
+                BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                    sse_algorithm="AES256"))],
+            opts=self._opts())
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle", bucket=bucket.id,
+            rules=[aws.s3.BucketLifecycleConfigurationRuleArgs(
+                id="expire-access-logs", status="Enabled",
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
+                    days=self.args.access_log_retention_days))],
+            opts=self._opts())
+        policy = aws.s3.BucketPolicy(
+            f"{name}-policy", bucket=bucket.id,
+            policy=pulumi.Output.all(bucket.arn, self._ctx.account_id, self._ctx.region,
+                                     self._ctx.partition).apply(lambda a: _log_bucket_policy(*a)),
+            opts=self._opts())
+        return bucket, policy
+
+    def _certificate(self) -> pulumi.Input[str]:
+        if self.args.certificate_arn is not None:
+            self.certificate_validation_records = pulumi.Output.from_input([])
+            return self.args.certificate_arn
+        cert_name = child_name(self._name, "certificate")
+        certificate = aws.acm.Certificate(
+            cert_name, domain_name=self.args.domain_name, validation_method="DNS",
+            key_algorithm="EC_prime256v1",
+            options=aws.acm.CertificateOptionsArgs(
+                certificate_transparency_logging_preference="ENABLED"),
+            tags=self._tags("certificate"), opts=self._opts())
+        self.certificate_validation_records = certificate.domain_validation_options.apply(
+            lambda options: [{"name": o.resource_record_name, "type": o.resource_record_type,
+                              "value": o.resource_record_value} for o in options or []])
+        # Waits until the records exist (the edge layer or the DNS owner creates them).
+        validation = aws.acm.CertificateValidation(
+            child_name(self._name, "certificate-validation"),
+            certificate_arn=certificate.arn, opts=self._opts())
+        return validation.certificate_arn
+
+    def _load_balancer(self, alb_sg: aws.ec2.SecurityGroup
+                       ) -> tuple[aws.lb.LoadBalancer, aws.lb.TargetGroup, aws.lb.Listener]:
+        bucket, bucket_policy = self._access_log_bucket()
+        self.access_log_bucket = bucket.bucket
+        alb = aws.lb.LoadBalancer(
+            child_name(self._name, "alb"),
+            load_balancer_type="application",
+            internal=False,
+            subnets=list(self.args.public_subnet_ids),
+            security_groups=[alb_sg.id],
+            drop_invalid_header_fields=True,
+            desync_mitigation_mode="defensive",
+            enable_http2=True,
+            idle_timeout=60,
+            enable_deletion_protection=self.args.protect,
+            access_logs=aws.lb.LoadBalancerAccessLogsArgs(
+                bucket=bucket.bucket, prefix=self._name, enabled=True),
+            tags=self._tags("alb"),
+            opts=self._opts(depends_on=[bucket_policy]))
+        target_group = aws.lb.TargetGroup(
+            child_name(self._name, "tg"),
+            vpc_id=self.args.vpc_id,
+            target_type="ip",
+            protocol="HTTP",
+            port=self.args.container_port,
+            deregistration_delay=30,
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                enabled=True, path=self.args.health_check_path, protocol="HTTP",
+                port="traffic-port", matcher="200-399", interval=15, timeout=5,
+                healthy_threshold=2, unhealthy_threshold=3),
+            tags=self._tags("tg"), opts=self._opts())
+        https = aws.lb.Listener(
+            child_name(self._name, "https"),
+            load_balancer_arn=alb.arn, port=443, protocol="HTTPS",
+            ssl_policy=TLS_POLICY, certificate_arn=self._certificate(),
+            default_actions=[aws.lb.ListenerDefaultActionArgs(
+                type="forward", target_group_arn=target_group.arn)],
+            tags=self._tags("https"), opts=self._opts())
+        aws.lb.Listener(
+            child_name(self._name, "http-redirect"),
+            load_balancer_arn=alb.arn, port=80, protocol="HTTP",
+            default_actions=[aws.lb.ListenerDefaultActionArgs(
+                type="redirect", redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                    protocol="HTTPS", port="443", status_code="HTTP_301"))],
+            tags=self._tags("http-redirect"), opts=self._opts())
+        return alb, target_group, https
+
+    # ---- cluster, IAM, task, service ------------------------------------------------------
+
+    def _capacity_strategy(self) -> list[dict[str, object]]:
+        strategy = [{"capacity_provider": "FARGATE", "base": self.args.fargate_base,
+                     "weight": self.args.fargate_weight}]
+        if self.args.fargate_spot_weight:
+            strategy.append({"capacity_provider": "FARGATE_SPOT", "base": 0,
+                             "weight": self.args.fargate_spot_weight})
+        return strategy
+
+    def _cluster(self) -> aws.ecs.Cluster:
+        cluster = aws.ecs.Cluster(
+            child_name(self._name, "cluster"),
+            settings=[aws.ecs.ClusterSettingArgs(name="containerInsights",
+                                                 value=self.args.container_insights)],
+            tags=self._tags("cluster"), opts=self._opts())
+        aws.ecs.ClusterCapacityProviders(
+            child_name(self._name, "capacity-providers"),
+            cluster_name=cluster.name,
+            capacity_providers=["FARGATE", "FARGATE_SPOT"],
+            default_capacity_provider_strategies=[
+                aws.ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArgs(**s)
+                for s in self._capacity_strategy()],
+            opts=self._opts())
+        return cluster
+
+    def _tasks_trust(self) -> pulumi.Output[str]:
+        return pulumi.Output.all(self._ctx.account_id, self._ctx.region,
+                                 self._ctx.partition).apply(lambda a: json.dumps({
+                                     "Version": "2012-10-17",
+                                     "Statement": [{
+                                         "Effect": "Allow",
+                                         "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                                         "Action": "sts:AssumeRole",
+                                         "Condition": {
+                                             "StringEquals": {"aws:SourceAccount": a[0]},
+                                             "ArnLike": {"aws:SourceArn":
+                                                         f"arn:{a[2]}:ecs:{a[1]}:{a[0]}:*"},
+                                         },
+                                     }],
+                                 }))
+
+    def _roles(self, repository: aws.ecr.Repository, log_group: aws.cloudwatch.LogGroup
+               ) -> tuple[aws.iam.Role, aws.iam.Role]:
+        """Execution role: pull this repository, write this log group, read only the listed
+        secrets. Task role: nothing until the caller grants the app's own permissions."""
+        execution = aws.iam.Role(
+            child_name(self._name, "execution-role"), assume_role_policy=self._tasks_trust(),
+            description=f"{self._name}: ECS agent pulls the image, writes logs, reads secrets",
+            tags=self._tags("execution-role"), opts=self._opts())
+        secret_arns = list(self.args.secrets.values())
+        key_arns = list(self.args.secret_kms_key_arns)
+        policy = pulumi.Output.all(repository.arn, log_group.arn, secret_arns, key_arns).apply(
+            lambda a: _execution_policy(a[0], a[1], a[2], a[3]))
+        aws.iam.RolePolicy(child_name(self._name, "execution-policy"), role=execution.id,
+                           policy=policy, opts=self._opts())
+        task = aws.iam.Role(
+            child_name(self._name, "task-role"), assume_role_policy=self._tasks_trust(),
+            description=f"{self._name}: the application's own AWS permissions",
+            tags=self._tags("task-role"), opts=self._opts())
+        return execution, task
+
+    def _task_definition(self, repository: aws.ecr.Repository,
+                         log_group: aws.cloudwatch.LogGroup, execution: aws.iam.Role,
+                         task: aws.iam.Role) -> aws.ecs.TaskDefinition:
+        args = self.args
+        image = args.image if args.image is not None else pulumi.Output.concat(
+            repository.repository_url, ":", args.image_tag)
+        container = {
+            "name": CONTAINER_NAME,
+            "image": image,
+            "essential": True,
+            "readonlyRootFilesystem": args.readonly_root_filesystem,
+            "portMappings": [{"containerPort": args.container_port, "protocol": "tcp"}],
+            "environment": [{"name": k, "value": v} for k, v in sorted(args.environment.items())],
+            "secrets": [{"name": k, "valueFrom": v} for k, v in sorted(args.secrets.items())],
+            "mountPoints": [{"sourceVolume": "tmp", "containerPath": "/tmp"}],
+            "logConfiguration": {"logDriver": "awslogs", "options": {
+                "awslogs-group": log_group.name,
+                "awslogs-region": self._ctx.region,
+                "awslogs-stream-prefix": self._name,
+                "mode": "non-blocking",
+                "max-buffer-size": "25m",
+            }},
+        }
+        return aws.ecs.TaskDefinition(
+            child_name(self._name, "task"),
+            family=child_name(self._name, "task"),
+            requires_compatibilities=["FARGATE"],
+            network_mode="awsvpc",
+            cpu=str(args.cpu),
+            memory=str(args.memory),
+            runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
+                operating_system_family="LINUX", cpu_architecture=args.cpu_architecture),
+            execution_role_arn=execution.arn,
+            task_role_arn=task.arn,
+            volumes=[aws.ecs.TaskDefinitionVolumeArgs(name="tmp")],
+            container_definitions=pulumi.Output.json_dumps([container]),
+            tags=self._tags("task"), opts=self._opts())
+
+    def _service(self, cluster: aws.ecs.Cluster, task: aws.ecs.TaskDefinition,
+                 target_group: aws.lb.TargetGroup, service_sg: aws.ec2.SecurityGroup,
+                 https: aws.lb.Listener) -> aws.ecs.Service:
+        return aws.ecs.Service(
+            child_name(self._name, "service"),
+            cluster=cluster.arn,
+            task_definition=task.arn,
+            desired_count=self.args.min_tasks,
+            capacity_provider_strategies=[aws.ecs.ServiceCapacityProviderStrategyArgs(**s)
+                                          for s in self._capacity_strategy()],
+            platform_version="LATEST",
+            network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
+                subnets=list(self.args.private_subnet_ids), security_groups=[service_sg.id],
+                assign_public_ip=False),
+            load_balancers=[aws.ecs.ServiceLoadBalancerArgs(
+                target_group_arn=target_group.arn, container_name=CONTAINER_NAME,
+                container_port=self.args.container_port)],
+            health_check_grace_period_seconds=60,
+            deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
+                enable=True, rollback=True),
+            deployment_minimum_healthy_percent=100,
+            deployment_maximum_percent=200,
+            availability_zone_rebalancing="ENABLED",
+            enable_ecs_managed_tags=True,
+            propagate_tags="SERVICE",
+            enable_execute_command=False,
+            wait_for_steady_state=False,
+            tags=self._tags("service"),
+            # Autoscaling owns the task count after creation.
+            opts=self._opts(depends_on=[https], ignore_changes=["desiredCount"]))
+
+    def _autoscaling(self, cluster: aws.ecs.Cluster, service: aws.ecs.Service) -> None:
+        target = aws.appautoscaling.Target(
+            child_name(self._name, "scaling-target"),
+            service_namespace="ecs", scalable_dimension="ecs:service:DesiredCount",
+            resource_id=pulumi.Output.concat("service/", cluster.name, "/", service.name),
+            min_capacity=self.args.min_tasks, max_capacity=self.args.max_tasks,
+            opts=self._opts())
+        for metric, value in (("CPU", self.args.cpu_target_percent),
+                              ("Memory", self.args.memory_target_percent)):
+            aws.appautoscaling.Policy(
+                child_name(self._name, f"scale-{metric.lower()}"),
+                policy_type="TargetTrackingScaling",
+                service_namespace=target.service_namespace,
+                scalable_dimension=target.scalable_dimension,
+                resource_id=target.resource_id,
+                target_tracking_scaling_policy_configuration=aws.appautoscaling.
+                PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                    target_value=float(value),
+                    predefined_metric_specification=aws.appautoscaling.
+                    PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
+                        predefined_metric_type=f"ECSServiceAverage{metric}Utilization"),
+                    scale_in_cooldown=self.args.scale_in_cooldown_seconds,
+                    scale_out_cooldown=self.args.scale_out_cooldown_seconds),
+                opts=self._opts())
+
+
+def _execution_policy(repository_arn: str, log_group_arn: str, secret_arns: list[str],
+                      key_arns: list[str]) -> str:
+    statements: list[dict[str, object]] = [
+        {"Sid": "EcrAuth", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken",
+         "Resource": "*"},
+        {"Sid": "EcrPull", "Effect": "Allow",
+         "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
+                    "ecr:BatchCheckLayerAvailability"],
+         "Resource": repository_arn},
+        {"Sid": "Logs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": f"{log_group_arn}:*"},
+    ]
+    if secret_arns:
+        statements.append({"Sid": "Secrets", "Effect": "Allow",
+                           "Action": "secretsmanager:GetSecretValue",
+                           "Resource": sorted(secret_arns)})
+    if key_arns:
+        statements.append({"Sid": "SecretKeys", "Effect": "Allow", "Action": "kms:Decrypt",
+                           "Resource": sorted(key_arns)})
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+def _log_bucket_policy(bucket_arn: str, account_id: str, region: str, partition: str) -> str:
+    writers: dict[str, object] = {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
+    if region in ELB_LOG_ACCOUNTS:
+        writers = {**writers, "AWS": f"arn:{partition}:iam::{ELB_LOG_ACCOUNTS[region]}:root"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "AlbLogDelivery", "Effect": "Allow", "Principal": writers,
+         "Action": "s3:PutObject", "Resource": f"{bucket_arn}/*/AWSLogs/{account_id}/*"},
+        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": [bucket_arn, f"{bucket_arn}/*"],
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+    ]})

@@ -1,0 +1,44 @@
+"""Cloudflare settings of a regional stack, read from stack config (platform namespace).
+
+- `platform:cloudflareAccountId` (R2), `platform:cloudflareZoneId` (CDN): ids, not secrets;
+  the stack file may hold them.
+- `platform:cloudflareApiToken` (secret, optional): the provider's token; without it the
+  provider reads CLOUDFLARE_API_TOKEN from the environment at deploy time. Never in files.
+- `platform:cloudflareVideoTokenSecret` (secret): the HMAC key of token-protected video paths.
+
+Each layer that needs Cloudflare creates its own explicit provider (`cloudflare-<layer>`):
+the same credentials, and every Cloudflare resource's provider stays visible in the graph.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_cloudflare as cloudflare
+
+CONFIG_NAMESPACE = "platform"
+
+
+def _config() -> pulumi.Config:
+    return pulumi.Config(CONFIG_NAMESPACE)
+
+
+def provider(layer: str) -> cloudflare.Provider:
+    """An explicit Cloudflare provider for `layer`; token from secret config or the env."""
+    return cloudflare.Provider(f"cloudflare-{layer}",
+                               api_token=_config().get_secret("cloudflareApiToken"))
+
+
+def require(key: str, purpose: str) -> str:
+    value = _config().get(key)
+    if not value:
+        raise pulumi.RunError(f"stack config: platform:{key} is missing; {purpose} needs it "
+                              f"(pulumi config set platform:{key} <value>)")
+    return value
+
+
+def require_secret(key: str, purpose: str) -> pulumi.Output[str]:
+    value = _config().get_secret(key)
+    if value is None:
+        raise pulumi.RunError(f"stack config: platform:{key} is missing; {purpose} needs it "
+                              f"as a secret (pulumi config set --secret platform:{key} ...)")
+    return value

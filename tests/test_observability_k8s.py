@@ -1,0 +1,135 @@
+"""K8sMonitoring: pinned Helm releases, Loki in a telemetry bucket of the stack's region through
+Pod Identity, locked-down namespaces, and the chat webhook only ever as a secret."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pytest
+
+from components.k8s_monitoring import CHART_VERSIONS, K8sMonitoring, K8sMonitoringArgs
+from tests.plans import PlanView, in_region, run_offline
+
+RELEASE = "kubernetes:helm.sh/v3:Release"
+WEBHOOK = "https://alerts.example.com/hook/very-secret-token"
+KUBECONFIG = json.dumps({"apiVersion": "v1", "kind": "Config", "clusters": [], "contexts": [],
+                         "users": []})
+
+
+def plan(region: str = "me-south-1", with_webhook: bool = True, **kwargs) -> PlanView:
+    def build(opts: pulumi.ResourceOptions) -> None:
+        provider = k8s.Provider("k8s", kubeconfig=KUBECONFIG)
+        webhook = pulumi.Config("platform").get_secret("alertWebhookUrl") if with_webhook else None
+        K8sMonitoring("mon", K8sMonitoringArgs(
+            kubernetes_provider=provider, cluster_name="prod-eks", region=region,
+            chat_webhook_url=webhook, **kwargs), opts=opts)
+    return run_offline(in_region(region, build),
+                       config={"platform:alertWebhookUrl": WEBHOOK},
+                       secret_keys=["platform:alertWebhookUrl"])
+
+
+def release(view: PlanView, chart: str) -> dict:
+    return next(r for r in view.of_type(RELEASE) if r["props"]["chart"] == chart)
+
+
+def test_every_release_pins_an_exact_chart_version() -> None:
+    view = plan()
+    releases = view.of_type(RELEASE)
+    assert {r["props"]["chart"] for r in releases} == set(CHART_VERSIONS)
+    for r in releases:
+        assert re.fullmatch(r"\d+\.\d+\.\d+", r["props"]["version"]), r["name"]
+        assert r["provider"].endswith("::k8s")
+
+
+def test_prometheus_retention_and_storage_come_from_the_args() -> None:
+    values = release(plan(prometheus_retention="30d", prometheus_storage_gi=200),
+                     "kube-prometheus-stack")["props"]["values"]
+    spec = values["prometheus"]["prometheusSpec"]
+    assert spec["retention"] == "30d"
+    assert spec["storageSpec"]["volumeClaimTemplate"]["spec"]["resources"]["requests"][
+        "storage"] == "200Gi"
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "me-south-1"])
+def test_loki_bucket_is_in_the_stack_region_and_reached_by_pod_identity(region: str) -> None:
+    view = plan(region=region)
+    bucket = view.one("aws:s3/bucket:Bucket")
+    assert bucket["region"] == region
+    assert bucket["props"]["tags"]["data-class"] == "telemetry"
+    loki = release(view, "loki")["props"]["values"]["loki"]["storage"]
+    assert loki["type"] == "s3" and loki["s3"]["region"] == region
+    association = view.one("aws:eks/podIdentityAssociation:PodIdentityAssociation")["props"]
+    assert (association["clusterName"], association["namespace"],
+            association["serviceAccount"]) == ("prod-eks", "monitoring", "loki")
+    trust = json.loads(view.named("mon-loki-role")["props"]["assumeRolePolicy"])
+    assert trust["Statement"][0]["Principal"] == {"Service": "pods.eks.amazonaws.com"}
+    policy = json.loads(view.named("mon-loki-role-policy")["props"]["policy"])
+    resources = {r for s in policy["Statement"] for r in [s["Resource"]]}
+    assert "*" not in resources
+
+
+def test_alertmanager_reads_the_webhook_from_a_secret() -> None:
+    view = plan()
+    text = json.dumps(view.plan)
+    assert WEBHOOK not in text and "very-secret-token" not in text
+    secret = view.named("mon-alert-webhook")
+    assert secret["props"]["stringData"] == "[secret]"
+    config = release(view, "kube-prometheus-stack")["props"]["values"]["alertmanager"]
+    assert config["config"]["route"]["receiver"] == "chat"
+    hook = config["config"]["receivers"][1]["webhook_configs"][0]
+    assert hook["url_file"] == "/etc/alertmanager/secrets/alertmanager-chat-webhook/url"
+    assert config["alertmanagerSpec"]["secrets"] == ["alertmanager-chat-webhook"]
+
+
+def test_without_webhook_no_secret_and_no_chat_route() -> None:
+    view = plan(with_webhook=False)
+    assert not [r for r in view.resources if r["name"] == "mon-alert-webhook"]
+    values = release(view, "kube-prometheus-stack")["props"]["values"]
+    assert values["alertmanager"]["config"]["route"]["receiver"] == "null"
+
+
+def test_namespaces_have_pod_security_and_deny_ingress_by_default() -> None:
+    view = plan()
+    namespaces = {n["props"]["metadata"]["name"]: n["props"]["metadata"]["labels"]
+                  for n in view.of_type("kubernetes:core/v1:Namespace")}
+    assert namespaces["monitoring"]["pod-security.kubernetes.io/enforce"] == "baseline"
+    assert namespaces["monitoring-node"]["pod-security.kubernetes.io/enforce"] == "privileged"
+    policies = {p["props"]["metadata"]["name"]: p["props"]["spec"]
+                for p in view.of_type("kubernetes:networking.k8s.io/v1:NetworkPolicy")}
+    deny = policies["default-deny-ingress"]
+    assert deny["podSelector"] == {} and deny["ingress"] == [] and deny["policyTypes"] == [
+        "Ingress"]
+    assert "allow-prometheus-scrape" in policies and "allow-same-namespace" in policies
+
+
+def test_grafana_admin_password_is_generated_and_secret() -> None:
+    view = plan()
+    assert view.named("mon-grafana-admin")["props"]["stringData"] == "[secret]"
+    password = view.named("mon-grafana-admin-password")
+    assert password["type"] == "random:index/randomPassword:RandomPassword"
+
+
+def test_managed_path_adds_encrypted_prometheus_and_grafana_workspaces() -> None:
+    view = plan(managed_prometheus=True)
+    workspace = view.one("aws:amp/workspace:Workspace")
+    assert workspace["props"]["kmsKeyArn"].startswith("arn:aws:kms:me-south-1:")
+    grafana = view.one("aws:grafana/workspace:Workspace")["props"]
+    assert grafana["roleArn"].startswith("arn:aws:iam::")
+    remote = release(view, "kube-prometheus-stack")["props"]["values"]["prometheus"][
+        "prometheusSpec"]["remoteWrite"][0]
+    assert remote["url"].endswith("/api/v1/remote_write")
+    assert plan().of_type("aws:amp/workspace:Workspace") == []
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"chart_versions": {**CHART_VERSIONS, "loki": "6.x"}}, r"'loki' is '6.x', not an exact"),
+    ({"chart_versions": {"loki": "6.29.0"}}, r"chart_versions: no version for"),
+    ({"prometheus_retention": "forever"}, r"prometheus_retention: 'forever' is not"),
+])
+def test_bad_args_are_refused(kwargs, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        K8sMonitoringArgs(kubernetes_provider=None, cluster_name="c",  # type: ignore[arg-type]
+                          region="us-east-1", **kwargs)
