@@ -30,17 +30,17 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
-from components.kms import customer_key
 from components.labels import DataClass, child_name, resource_tags
 from components.monitoring import MonitoredResource
-from components.security_groups import workload_ingress_group
 from components.stateful import (
     check_backup_retention,
-    check_zones,
-    final_snapshot_identifier,
+    check_form,
+    check_in_jurisdiction,
+    check_instances,
+    cluster_instances,
+    deletion_guard,
     generated_secret,
-    spread_over_zones,
-    stateful_options,
+    store_foundation,
 )
 
 GlobalRole = Literal["none", "primary", "secondary"]
@@ -113,25 +113,20 @@ class AuroraPostgresArgs:
         return self.engine_version.split(".")[0]
 
     def __post_init__(self) -> None:
-        if not _ENGINE_VERSION.match(self.engine_version):
-            raise ValueError(f"engine_version: '{self.engine_version}' is not a version; "
-                             "write it like 16.6")
-        if not self.instance_class.startswith("db."):
-            raise ValueError(f"instance_class: '{self.instance_class}' is not an RDS class; "
-                             f"write it like db.r6g.large or {SERVERLESS_CLASS}")
-        if not 1 <= self.instance_count <= 16:
-            raise ValueError(f"instance_count: {self.instance_count} is outside 1-16; "
-                             "use a value in that range")
-        check_zones(self.availability_zones, self.instance_count, self.multi_az,
-                    "instance_count")
+        check_form("engine_version", self.engine_version,
+                   bool(_ENGINE_VERSION.match(self.engine_version)), "a version",
+                   "write it like 16.6")
+        check_instances(self.instance_class, self.instance_count, self.availability_zones,
+                        self.multi_az, class_kind="an RDS",
+                        class_example=f"db.r6g.large or {SERVERLESS_CLASS}")
         if self.serverless and not (
                 0 <= self.serverless_min_acu <= self.serverless_max_acu <= MAX_ACU):
             raise ValueError(f"serverless_min_acu: {self.serverless_min_acu}-"
                              f"{self.serverless_max_acu} ACU is not a range within 0-{MAX_ACU}; "
                              "give 0 <= min <= max <= 256")
-        if not _USERNAME.match(self.master_username):
-            raise ValueError(f"master_username: '{self.master_username}' is not a PostgreSQL "
-                             "user name; start with a letter, use letters, digits and _")
+        check_form("master_username", self.master_username,
+                   bool(_USERNAME.match(self.master_username)), "a PostgreSQL user name",
+                   "start with a letter, use letters, digits and _")
         check_backup_retention("backup_retention_days", self.backup_retention_days,
                                self.protect)
         if self.performance_insights_retention_days not in PERFORMANCE_INSIGHTS_RETENTION:
@@ -154,13 +149,7 @@ class AuroraPostgresArgs:
         if not self.region:
             raise ValueError(f"region: missing; a global {self.global_role} needs its region "
                              "for the jurisdiction check")
-        if not self.allowed_regions:
-            raise ValueError("allowed_regions: empty; give the regions of the stack's "
-                             "jurisdiction")
-        if self.region not in self.allowed_regions:
-            raise ValueError(f"region: {self.region} is outside the jurisdiction "
-                             f"({', '.join(self.allowed_regions)}); place the cluster in one "
-                             "of those regions")
+        check_in_jurisdiction(self.region, self.allowed_regions, "cluster")
         if self.global_role == "primary":
             if self.primary_region not in (None, self.region):
                 raise ValueError(f"primary_region: {self.primary_region} differs from region "
@@ -206,17 +195,15 @@ class AuroraPostgres(pulumi.ComponentResource):
         super().__init__("platform:aurora:AuroraPostgres", name, None, opts)
         self.args = args
         child = pulumi.ResourceOptions(parent=self)
-        keep = stateful_options(args.protect, self)
         tags = resource_tags(name, args.data_class, args.tags)
 
-        key = customer_key(name, "key", description=f"{name} Aurora PostgreSQL storage, "
-                           "Performance Insights and master secret", parent=self, opts=keep)
+        base = store_foundation(
+            name, parent=self, protect=args.protect, key_description=f"{name} Aurora "
+            "PostgreSQL storage, Performance Insights and master secret", vpc_id=args.vpc_id,
+            port=PORT, protocol="PostgreSQL",
+            workload_security_group_ids=args.workload_security_group_ids)
+        keep, key, sg = base.keep, base.key, base.security_group
         self.kms_key_arn = key.arn
-        sg = workload_ingress_group(
-            name, vpc_id=args.vpc_id, port=PORT,
-            workload_security_group_ids=args.workload_security_group_ids,
-            description=f"PostgreSQL to {name} from the workload security groups only",
-            parent=self)
         self.security_group_id = sg.id
         self.port = PORT
 
@@ -270,9 +257,6 @@ class AuroraPostgres(pulumi.ComponentResource):
             enabled_cloudwatch_logs_exports=["postgresql"],
             backup_retention_period=args.backup_retention_days,
             copy_tags_to_snapshot=True,
-            deletion_protection=args.protect,
-            skip_final_snapshot=not args.protect,
-            final_snapshot_identifier=final_snapshot_identifier(name) if args.protect else None,
             delete_automated_backups=not args.protect,
             serverlessv2_scaling_configuration=(
                 aws.rds.ClusterServerlessv2ScalingConfigurationArgs(
@@ -280,6 +264,7 @@ class AuroraPostgres(pulumi.ComponentResource):
                 if args.serverless else None),
             tags=tags,
             opts=cluster_opts,
+            **deletion_guard(name, args.protect),
             **credentials,
         )
         self.cluster_identifier = cluster.cluster_identifier
@@ -293,29 +278,20 @@ class AuroraPostgres(pulumi.ComponentResource):
         else:
             self.master_secret_arn = None
 
-        for index, zone in enumerate(spread_over_zones(args.availability_zones,
-                                                       args.instance_count)):
-            instance_name = child_name(name, f"instance-{index + 1}")
-            aws.rds.ClusterInstance(
-                instance_name,
-                cluster_identifier=cluster.id,
-                engine=ENGINE,
-                engine_version=args.engine_version,
-                instance_class=args.instance_class,
-                availability_zone=zone,
-                db_subnet_group_name=args.db_subnet_group_name,
-                publicly_accessible=False,
-                performance_insights_enabled=True,
-                performance_insights_kms_key_id=key.arn,
-                performance_insights_retention_period=args.performance_insights_retention_days,
-                auto_minor_version_upgrade=True,
-                copy_tags_to_snapshot=True,
-                promotion_tier=index,
-                tags=resource_tags(instance_name, args.data_class, args.tags),
-                # Protected like the cluster (removing a reader in prod is deliberate), but
-                # not retained: an instance holds no data of its own.
-                opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
-            )
+        cluster_instances(
+            aws.rds.ClusterInstance, name, parent=self, zones=args.availability_zones,
+            count=args.instance_count, protect=args.protect, data_class=args.data_class,
+            tags=args.tags,
+            cluster_identifier=cluster.id,
+            engine=ENGINE,
+            engine_version=args.engine_version,
+            instance_class=args.instance_class,
+            db_subnet_group_name=args.db_subnet_group_name,
+            publicly_accessible=False,
+            performance_insights_enabled=True,
+            performance_insights_kms_key_id=key.arn,
+            performance_insights_retention_period=args.performance_insights_retention_days,
+        )
 
         self.monitored = [MonitoredResource(
             kind="aurora", name=name,

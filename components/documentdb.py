@@ -14,17 +14,16 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components.kms import customer_key
 from components.labels import DataClass, child_name, resource_tags
 from components.monitoring import MonitoredResource
-from components.security_groups import workload_ingress_group
 from components.stateful import (
     check_backup_retention,
-    check_zones,
-    final_snapshot_identifier,
+    check_form,
+    check_instances,
+    cluster_instances,
+    deletion_guard,
     generated_secret,
-    spread_over_zones,
-    stateful_options,
+    store_foundation,
 )
 
 PORT = 27017
@@ -71,20 +70,14 @@ class DocumentDbArgs:
         return f"docdb{match['family']}"
 
     def __post_init__(self) -> None:
-        if not _ENGINE_VERSION.match(self.engine_version):
-            raise ValueError(f"engine_version: '{self.engine_version}' is not a DocumentDB "
-                             "version; write it like 5.0.0")
-        if not self.instance_class.startswith("db."):
-            raise ValueError(f"instance_class: '{self.instance_class}' is not a DocumentDB "
-                             "class; write it like db.r6g.large")
-        if not 1 <= self.instance_count <= 16:
-            raise ValueError(f"instance_count: {self.instance_count} is outside 1-16; "
-                             "use a value in that range")
-        check_zones(self.availability_zones, self.instance_count, self.multi_az,
-                    "instance_count")
-        if not _USERNAME.match(self.master_username):
-            raise ValueError(f"master_username: '{self.master_username}' is not a DocumentDB "
-                             "user name; start with a letter, use letters and digits")
+        check_form("engine_version", self.engine_version,
+                   bool(_ENGINE_VERSION.match(self.engine_version)), "a DocumentDB version",
+                   "write it like 5.0.0")
+        check_instances(self.instance_class, self.instance_count, self.availability_zones,
+                        self.multi_az, class_kind="a DocumentDB", class_example="db.r6g.large")
+        check_form("master_username", self.master_username,
+                   bool(_USERNAME.match(self.master_username)), "a DocumentDB user name",
+                   "start with a letter, use letters and digits")
         check_backup_retention("backup_retention_days", self.backup_retention_days,
                                self.protect)
         if self.profiler_threshold_ms < 50:
@@ -116,16 +109,13 @@ class DocumentDb(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:documentdb:DocumentDb", name, None, opts)
         self.args = args
-        keep = stateful_options(args.protect, self)
-
-        key = customer_key(name, "key", description=f"{name} DocumentDB storage, Performance "
-                           "Insights and master secret", parent=self, opts=keep)
+        base = store_foundation(
+            name, parent=self, protect=args.protect, key_description=f"{name} DocumentDB "
+            "storage, Performance Insights and master secret", vpc_id=args.vpc_id, port=PORT,
+            protocol="MongoDB protocol",
+            workload_security_group_ids=args.workload_security_group_ids)
+        key, sg = base.key, base.security_group
         self.kms_key_arn = key.arn
-        sg = workload_ingress_group(
-            name, vpc_id=args.vpc_id, port=PORT,
-            workload_security_group_ids=args.workload_security_group_ids,
-            description=f"MongoDB protocol to {name} from the workload security groups only",
-            parent=self)
         self.security_group_id = sg.id
         self.port = PORT
 
@@ -163,33 +153,24 @@ class DocumentDb(pulumi.ComponentResource):
             kms_key_id=key.arn,
             enabled_cloudwatch_logs_exports=LOG_EXPORTS,
             backup_retention_period=args.backup_retention_days,
-            deletion_protection=args.protect,
-            skip_final_snapshot=not args.protect,
-            final_snapshot_identifier=final_snapshot_identifier(name) if args.protect else None,
             tags=resource_tags(name, args.data_class, args.tags),
-            opts=keep,
+            opts=base.keep,
+            **deletion_guard(name, args.protect),
         )
         self.cluster_identifier = cluster.cluster_identifier
         self.endpoint = cluster.endpoint
         self.reader_endpoint = cluster.reader_endpoint
 
-        for index, zone in enumerate(spread_over_zones(args.availability_zones,
-                                                       args.instance_count)):
-            instance_name = child_name(name, f"instance-{index + 1}")
-            aws.docdb.ClusterInstance(
-                instance_name,
-                cluster_identifier=cluster.id,
-                engine="docdb",
-                instance_class=args.instance_class,
-                availability_zone=zone,
-                enable_performance_insights=True,
-                performance_insights_kms_key_id=key.arn,
-                auto_minor_version_upgrade=True,
-                copy_tags_to_snapshot=True,
-                promotion_tier=index,
-                tags=resource_tags(instance_name, args.data_class, args.tags),
-                opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
-            )
+        cluster_instances(
+            aws.docdb.ClusterInstance, name, parent=self, zones=args.availability_zones,
+            count=args.instance_count, protect=args.protect, data_class=args.data_class,
+            tags=args.tags,
+            cluster_identifier=cluster.id,
+            engine="docdb",
+            instance_class=args.instance_class,
+            enable_performance_insights=True,
+            performance_insights_kms_key_id=key.arn,
+        )
 
         self.monitored = [MonitoredResource(
             kind="documentdb", name=name,

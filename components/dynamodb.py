@@ -19,7 +19,11 @@ import pulumi_aws as aws
 from components.kms import customer_key
 from components.labels import DataClass, child_name, resource_tags
 from components.monitoring import MonitoredResource
-from components.stateful import check_backup_retention, stateful_options
+from components.stateful import (
+    check_backup_retention,
+    check_in_jurisdiction,
+    stateful_options,
+)
 
 AttributeType = Literal["S", "N", "B"]
 ATTRIBUTE_TYPES: tuple[str, ...] = ("S", "N", "B")
@@ -74,13 +78,8 @@ class DynamoTableArgs:
         self._check_regions()
 
     def _check_regions(self) -> None:
+        check_in_jurisdiction(self.region, self.allowed_regions, "table")
         allowed = ", ".join(self.allowed_regions)
-        if not self.allowed_regions:
-            raise ValueError("allowed_regions: empty; give the regions of the stack's "
-                             "jurisdiction")
-        if self.region not in self.allowed_regions:
-            raise ValueError(f"region: {self.region} is outside the jurisdiction ({allowed}); "
-                             "place the table in one of those regions")
         if len(set(self.replica_regions)) != len(self.replica_regions):
             raise ValueError("replica_regions: duplicates; list each region once")
         for replica in self.replica_regions:

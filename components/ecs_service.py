@@ -18,10 +18,12 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws_context import AwsContext
+from components.iam import policy_document, service_role
 from components.kms import customer_key
 from components.labels import child_name, resource_tags
 from components.logs import LOGS_SERVICE, encrypted_log_group
 from components.monitoring import MonitoredResource
+from components.object_store import LogBucket, LogBucketArgs
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 CONTAINER_NAME = "app"
@@ -37,19 +39,6 @@ FARGATE_SIZES: dict[int, range | tuple[int, ...]] = {
 }
 SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# Accounts of the regional ELB log writers, for regions opened before August 2022; newer
-# regions use the logdelivery.elasticloadbalancing service principal (both are admitted).
-ELB_LOG_ACCOUNTS = {
-    "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
-    "us-west-2": "797873946194", "af-south-1": "098369216593", "ap-east-1": "754344448648",
-    "ap-southeast-3": "589379963580", "ap-south-1": "718504428378",
-    "ap-northeast-3": "383597477331", "ap-northeast-2": "600734575887",
-    "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266",
-    "ap-northeast-1": "582318560864", "ca-central-1": "985666609251",
-    "eu-central-1": "054676820928", "eu-west-1": "156460612806", "eu-west-2": "652711504416",
-    "eu-south-1": "635631232127", "eu-west-3": "009996457667", "eu-north-1": "897822967062",
-    "me-south-1": "076674570225", "sa-east-1": "507241528517",
-}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -336,46 +325,13 @@ class EcsService(pulumi.ComponentResource):
             opts=self._opts())
         return alb_sg, service_sg
 
-    def _access_log_bucket(self) -> tuple[aws.s3.Bucket, aws.s3.BucketPolicy]:
-        """Private bucket of ALB access logs. ALB log delivery supports only SSE-S3 (AES256),
-        not SSE-KMS, so this bucket uses SSE-S3 on purpose."""
-        name = child_name(self._name, "alb-logs")
-        bucket = aws.s3.Bucket(
-            name, force_destroy=not self.args.protect,
-            tags={**self._tags("alb-logs", "telemetry"),
-                  # The sanctioned, visible waiver (policies/waivers.py) of the KMS rule.
-                  "policy-waiver:s3-encryption-kms":
-                      "ALB access log delivery supports only SSE-S3 (AES256)"},
-            opts=self._protected())
-        aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access", bucket=bucket.id, block_public_acls=True,
-            block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
-            opts=self._opts())
-        aws.s3.BucketOwnershipControls(
-            f"{name}-ownership", bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=self._opts())
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption", bucket=bucket.id,
-            rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                apply_server_side_encryption_by_default=aws.s3.
-                BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                    sse_algorithm="AES256"))],
-            opts=self._opts())
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-lifecycle", bucket=bucket.id,
-            rules=[aws.s3.BucketLifecycleConfigurationRuleArgs(
-                id="expire-access-logs", status="Enabled",
-                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
-                    days=self.args.access_log_retention_days))],
-            opts=self._opts())
-        policy = aws.s3.BucketPolicy(
-            f"{name}-policy", bucket=bucket.id,
-            policy=pulumi.Output.all(bucket.arn, self._ctx.account_id, self._ctx.region,
-                                     self._ctx.partition).apply(lambda a: _log_bucket_policy(*a)),
-            opts=self._opts())
-        return bucket, policy
+    def _access_log_bucket(self) -> LogBucket:
+        """ALB access logs go to a shared-bar `LogBucket(purpose="alb")`: private, versioned,
+        TLS-only, expiring, SSE-S3 (the only encryption ALB log delivery supports, with the
+        visible KMS waiver tag) and a policy admitting only the ELB log writers."""
+        return LogBucket(child_name(self._name, "alb-logs"), LogBucketArgs(
+            purpose="alb", retention_days=self.args.access_log_retention_days,
+            protect=self.args.protect, tags=self.args.tags), opts=self._opts())
 
     def _certificate(self) -> pulumi.Input[str]:
         if self.args.certificate_arn is not None:
@@ -399,8 +355,8 @@ class EcsService(pulumi.ComponentResource):
 
     def _load_balancer(self, alb_sg: aws.ec2.SecurityGroup
                        ) -> tuple[aws.lb.LoadBalancer, aws.lb.TargetGroup, aws.lb.Listener]:
-        bucket, bucket_policy = self._access_log_bucket()
-        self.access_log_bucket = bucket.bucket
+        log_bucket = self._access_log_bucket()
+        self.access_log_bucket = log_bucket.bucket_name
         alb = aws.lb.LoadBalancer(
             child_name(self._name, "alb"),
             load_balancer_type="application",
@@ -413,9 +369,10 @@ class EcsService(pulumi.ComponentResource):
             idle_timeout=60,
             enable_deletion_protection=self.args.protect,
             access_logs=aws.lb.LoadBalancerAccessLogsArgs(
-                bucket=bucket.bucket, prefix=self._name, enabled=True),
+                bucket=log_bucket.bucket_name, prefix=self._name, enabled=True),
             tags=self._tags("alb"),
-            opts=self._opts(depends_on=[bucket_policy]))
+            # AWS checks the bucket policy when access logs are enabled: wait for it.
+            opts=self._opts(depends_on=[log_bucket]))
         target_group = aws.lb.TargetGroup(
             child_name(self._name, "tg"),
             vpc_id=self.args.vpc_id,
@@ -470,40 +427,32 @@ class EcsService(pulumi.ComponentResource):
             opts=self._opts())
         return cluster
 
-    def _tasks_trust(self) -> pulumi.Output[str]:
-        return pulumi.Output.all(self._ctx.account_id, self._ctx.region,
-                                 self._ctx.partition).apply(lambda a: json.dumps({
-                                     "Version": "2012-10-17",
-                                     "Statement": [{
-                                         "Effect": "Allow",
-                                         "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                                         "Action": "sts:AssumeRole",
-                                         "Condition": {
-                                             "StringEquals": {"aws:SourceAccount": a[0]},
-                                             "ArnLike": {"aws:SourceArn":
-                                                         f"arn:{a[2]}:ecs:{a[1]}:{a[0]}:*"},
-                                         },
-                                     }],
-                                 }))
-
     def _roles(self, repository: aws.ecr.Repository, log_group: aws.cloudwatch.LogGroup
                ) -> tuple[aws.iam.Role, aws.iam.Role]:
         """Execution role: pull this repository, write this log group, read only the listed
-        secrets. Task role: nothing until the caller grants the app's own permissions."""
-        execution = aws.iam.Role(
-            child_name(self._name, "execution-role"), assume_role_policy=self._tasks_trust(),
-            description=f"{self._name}: ECS agent pulls the image, writes logs, reads secrets",
-            tags=self._tags("execution-role"), opts=self._opts())
+        secrets. Task role: nothing until the caller grants the app's own permissions.
+        Both trust ecs-tasks only from this account's ECS in this region."""
+        ctx = self._ctx
+        source_arn = pulumi.Output.concat("arn:", ctx.partition, ":ecs:", ctx.region, ":",
+                                          ctx.account_id, ":*")
+
+        def tasks_role(role: str, description: str,
+                       inline_policies: dict[str, pulumi.Output[str]] | None = None
+                       ) -> aws.iam.Role:
+            return service_role(self._name, role, services="ecs-tasks.amazonaws.com",
+                                parent=self, aws_context=ctx, source_arn_like=source_arn,
+                                description=description, tags=self.args.tags,
+                                inline_policies=inline_policies)
+
         secret_arns = list(self.args.secrets.values())
         key_arns = list(self.args.secret_kms_key_arns)
-        policy = pulumi.Output.all(repository.arn, log_group.arn, secret_arns, key_arns).apply(
-            lambda a: _execution_policy(a[0], a[1], a[2], a[3]))
-        aws.iam.RolePolicy(child_name(self._name, "execution-policy"), role=execution.id,
-                           policy=policy, opts=self._opts())
-        task = aws.iam.Role(
-            child_name(self._name, "task-role"), assume_role_policy=self._tasks_trust(),
-            description=f"{self._name}: the application's own AWS permissions",
-            tags=self._tags("task-role"), opts=self._opts())
+        execution = tasks_role(
+            "execution-role",
+            f"{self._name}: ECS agent pulls the image, writes logs, reads secrets",
+            {"execution-policy": pulumi.Output.all(
+                repository.arn, log_group.arn, secret_arns, key_arns).apply(
+                lambda a: _execution_policy(a[0], a[1], a[2], a[3]))})
+        task = tasks_role("task-role", f"{self._name}: the application's own AWS permissions")
         return execution, task
 
     def _task_definition(self, repository: aws.ecr.Repository,
@@ -620,17 +569,5 @@ def _execution_policy(repository_arn: str, log_group_arn: str, secret_arns: list
     if key_arns:
         statements.append({"Sid": "SecretKeys", "Effect": "Allow", "Action": "kms:Decrypt",
                            "Resource": sorted(key_arns)})
-    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+    return policy_document(statements)
 
-
-def _log_bucket_policy(bucket_arn: str, account_id: str, region: str, partition: str) -> str:
-    writers: dict[str, object] = {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
-    if region in ELB_LOG_ACCOUNTS:
-        writers = {**writers, "AWS": f"arn:{partition}:iam::{ELB_LOG_ACCOUNTS[region]}:root"}
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Sid": "AlbLogDelivery", "Effect": "Allow", "Principal": writers,
-         "Action": "s3:PutObject", "Resource": f"{bucket_arn}/*/AWSLogs/{account_id}/*"},
-        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-         "Resource": [bucket_arn, f"{bucket_arn}/*"],
-         "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-    ]})

@@ -20,7 +20,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.aws_context import AwsContext
-from components.eks_iam import POD_IDENTITY_TRUST, role_with_policies, service_trust
+from components.iam import pod_identity_role, policy_attachments, policy_document, service_role
 from components.karpenter import Karpenter, KarpenterArgs
 from components.kms import customer_key
 from components.labels import child_name, resource_tags
@@ -298,16 +298,15 @@ class Eks(pulumi.ComponentResource):
                                         log_group_name=f"/aws/eks/{args.cluster_name}/cluster",
                                         retention_days=args.log_retention_days,
                                         kms_key_arn=logs_key.arn, parent=self)
-        role = role_with_policies(
-            self._name, "cluster-role", trust=service_trust("eks.amazonaws.com", tag_session=True),
-            description=f"EKS control plane of {args.cluster_name}", partition=self._ctx.partition,
-            managed_policies=["AmazonEKSClusterPolicy", "AmazonEKSVPCResourceController"],
-            inline_policy=secrets_key.arn.apply(lambda arn: json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Resource": arn, "Action": [
-                    "kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"]}],
-            })),
-            parent=self)
+        role = service_role(
+            self._name, "cluster-role", services="eks.amazonaws.com", tag_session=True,
+            source_account=False, parent=self, aws_context=self._ctx,
+            description=f"EKS control plane of {args.cluster_name}",
+            managed_policies=policy_attachments(
+                "cluster-role", ["AmazonEKSClusterPolicy", "AmazonEKSVPCResourceController"]),
+            inline_policies={"cluster-role-policy": secrets_key.arn.apply(
+                lambda arn: policy_document([{"Effect": "Allow", "Resource": arn, "Action": [
+                    "kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"]}]))})
         return aws.eks.Cluster(
             child_name(self._name, "cluster"),
             name=args.cluster_name,
@@ -374,10 +373,11 @@ class Eks(pulumi.ComponentResource):
                depends_on: Sequence[pulumi.Resource] = ()) -> aws.eks.Addon:
         associations = None
         if addon.service_account and addon.policy:
-            role = role_with_policies(
-                self._name, f"{addon.name}-role", trust=POD_IDENTITY_TRUST,
+            role_key = f"{addon.name}-role"
+            role = pod_identity_role(
+                self._name, role_key, parent=self, aws_context=self._ctx,
                 description=f"{addon.name} add-on of {self.args.cluster_name}",
-                partition=self._ctx.partition, managed_policies=[addon.policy], parent=self)
+                managed_policies=policy_attachments(role_key, [addon.policy]))
             associations = [aws.eks.AddonPodIdentityAssociationArgs(
                 role_arn=role.arn, service_account=addon.service_account)]
         return aws.eks.Addon(
@@ -397,10 +397,10 @@ class Eks(pulumi.ComponentResource):
 
     def _node_role(self, role: str) -> aws.iam.Role:
         """Node role without the CNI policy: vpc-cni has its own Pod Identity role."""
-        return role_with_policies(
-            self._name, role, trust=service_trust("ec2.amazonaws.com"),
-            description=f"EKS nodes of {self.args.cluster_name}", partition=self._ctx.partition,
-            managed_policies=NODE_POLICIES, parent=self)
+        return service_role(
+            self._name, role, services="ec2.amazonaws.com", source_account=False, parent=self,
+            aws_context=self._ctx, description=f"EKS nodes of {self.args.cluster_name}",
+            managed_policies=policy_attachments(role, NODE_POLICIES))
 
     def _launch_template(self, group: str, spec: NodeGroupSpec) -> aws.ec2.LaunchTemplate:
         """Encrypted gp3 root volume; IMDSv2 only, hop limit 1 so pods cannot use node creds."""

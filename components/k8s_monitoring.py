@@ -25,7 +25,7 @@ from components.aws_context import AwsContext
 from components.kms import customer_key
 from components.labels import child_name, resource_tags
 from components.logs import LOGS_SERVICE, encrypted_log_group
-from components.observability import private_bucket
+from components.observability import telemetry_store
 
 CHART_VERSIONS: dict[str, str] = {
     "kube-prometheus-stack": "72.6.2",
@@ -73,6 +73,10 @@ class K8sMonitoringArgs:
     and Amazon Managed Grafana (with its role); for prod's managed path."""
     protect: bool = True
     """Protect and retain the Loki bucket."""
+    access_log_bucket: pulumi.Input[str] | None = None
+    """Name of an S3 access-log `LogBucket` in this region (the stack's
+    `storage-access-logs`) for the Loki bucket's server access logs; None (default) = the
+    Loki bucket's ObjectStore creates its own."""
     chart_versions: Mapping[str, str] = field(default_factory=lambda: dict(CHART_VERSIONS))
     """Pinned chart versions; every chart needs an exact version (no ranges, no 'latest')."""
 
@@ -227,14 +231,11 @@ class K8sMonitoring(pulumi.ComponentResource):
         return iam_role
 
     def _loki_storage(self) -> aws.iam.Role:
-        key = customer_key(self._name, "loki-key", description=f"{self._name} Loki logs",
-                           parent=self, aws_context=self._ctx)
-        bucket = private_bucket(self._name, "loki-bucket", parent=self, kms_key_arn=key.arn,
-                                data_class="telemetry", protect=self.args.protect,
-                                expire_days=self.args.loki_retention_days + 1)
-        self.loki_bucket_name = bucket.id
-        self._loki_bucket = bucket
-        policy = pulumi.Output.all(bucket.arn, key.arn).apply(lambda a: json.dumps({
+        store = telemetry_store(self, child_name(self._name, "loki"), protect=self.args.protect,
+                                expire_after_days=self.args.loki_retention_days + 1,
+                                access_log_bucket=self.args.access_log_bucket)
+        self.loki_bucket_name = store.bucket_name
+        policy = pulumi.Output.all(store.bucket_arn, store.kms_key_arn).apply(lambda a: json.dumps({
             "Version": "2012-10-17",
             "Statement": [
                 {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": a[0]},
@@ -319,7 +320,7 @@ class K8sMonitoring(pulumi.ComponentResource):
                                         depends_on=depends_on))
 
     def _loki_release(self, depends_on: list[pulumi.Resource]) -> None:
-        bucket = self._loki_bucket.id
+        bucket = self.loki_bucket_name
         values = {
             "deploymentMode": "SimpleScalable",
             "serviceAccount": {"create": True, "name": LOKI_SERVICE_ACCOUNT},

@@ -18,7 +18,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.aws_context import AwsContext
-from components.eks_iam import POD_IDENTITY_TRUST, role_with_policies
+from components.iam import pod_identity_role, policy_document
 from components.labels import child_name, resource_tags
 
 CHART = "karpenter"
@@ -86,13 +86,12 @@ class Karpenter(pulumi.ComponentResource):
         ctx = AwsContext.of(self)
         queue = self._interruption_queue(ctx)
         self.queue_name = queue.name
-        controller = role_with_policies(
-            name, "controller-role", trust=POD_IDENTITY_TRUST, partition=ctx.partition,
+        controller = pod_identity_role(
+            name, "controller-role", parent=self, aws_context=ctx,
             description=f"Karpenter controller ({name})",
-            inline_policy=pulumi.Output.all(
+            inline_policies={"controller-role-policy": pulumi.Output.all(
                 args.cluster_name, ctx.partition, ctx.region, ctx.account_id, args.cluster_arn,
-                queue.arn, args.node_role_arn).apply(lambda a: _controller_policy(*a)),
-            parent=self)
+                queue.arn, args.node_role_arn).apply(lambda a: _controller_policy(*a))})
         self.controller_role_arn = controller.arn
         association = aws.eks.PodIdentityAssociation(
             child_name(name, "pod-identity"), cluster_name=args.cluster_name,
@@ -113,13 +112,13 @@ class Karpenter(pulumi.ComponentResource):
                               sqs_managed_sse_enabled=True, tags=resource_tags(name), opts=opts)
         aws.sqs.QueuePolicy(
             f"{name}-policy", queue_url=queue.url,
-            policy=queue.arn.apply(lambda arn: json.dumps({"Version": "2012-10-17", "Statement": [
+            policy=queue.arn.apply(lambda arn: policy_document([
                 {"Sid": "EventBridgeWrites", "Effect": "Allow", "Action": "sqs:SendMessage",
                  "Principal": {"Service": ["events.amazonaws.com", "sqs.amazonaws.com"]},
                  "Resource": arn},
                 {"Sid": "DenyHTTP", "Effect": "Deny", "Action": "sqs:*", "Principal": "*",
                  "Resource": arn, "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-            ]})), opts=opts)
+            ])), opts=opts)
         for event, pattern in INTERRUPTION_EVENTS.items():
             rule_name = child_name(self._name, f"{event}-rule")
             rule = aws.cloudwatch.EventRule(
@@ -278,4 +277,4 @@ def _controller_policy(cluster: str, partition: str, region: str, account: str,
         {"Sid": "AllowAPIServerEndpointDiscovery", "Effect": "Allow",
          "Action": "eks:DescribeCluster", "Resource": cluster_arn},
     ]
-    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+    return policy_document(statements)

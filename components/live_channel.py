@@ -38,7 +38,6 @@ CDN access (how the edge layer fronts this channel)
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -49,6 +48,7 @@ import pulumi_aws as aws
 import pulumi_aws_native as aws_native
 
 from components.aws_context import AwsContext
+from components.iam import policy_document, service_role
 from components.labels import child_name, resource_tags
 from components.monitoring import MonitoredResource
 
@@ -677,21 +677,6 @@ class LiveChannel(pulumi.ComponentResource):
     def _medialive_role(self, ctx: AwsContext,
                         mp_channel: aws_native.mediapackagev2.Channel) -> aws.iam.Role:
         name = self._name
-        child = pulumi.ResourceOptions(parent=self)
-        role_name = child_name(name, "medialive-role")
-        role = aws.iam.Role(
-            role_name,
-            description=f"{name}: MediaLive channel pushing to its MediaPackage v2 channel",
-            assume_role_policy=ctx.account_id.apply(lambda account: json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": {"Service": "medialive.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account}},
-                }],
-            })),
-            tags=resource_tags(role_name), opts=child)
         flows = list(self.args.mediaconnect_flow_arns)
 
         def document(a: list[str]) -> str:
@@ -708,14 +693,14 @@ class LiveChannel(pulumi.ComponentResource):
             if flows:
                 statements.append({"Sid": "OwnMediaConnectFlows", "Effect": "Allow",
                                    "Action": list(MEDIACONNECT_ACTIONS), "Resource": flows})
-            return json.dumps({"Version": "2012-10-17", "Statement": statements})
+            return policy_document(statements)
 
-        aws.iam.RolePolicy(
-            child_name(name, "medialive-policy"), role=role.id,
-            policy=pulumi.Output.all(ctx.partition, ctx.region, ctx.account_id,
-                                     mp_channel.arn).apply(document),
-            opts=child)
-        return role
+        return service_role(
+            name, "medialive-role", services="medialive.amazonaws.com", parent=self,
+            aws_context=ctx,
+            description=f"{name}: MediaLive channel pushing to its MediaPackage v2 channel",
+            inline_policies={"medialive-policy": pulumi.Output.all(
+                ctx.partition, ctx.region, ctx.account_id, mp_channel.arn).apply(document)})
 
     def _input(self, role: aws.iam.Role, pipelines: int) -> aws.medialive.Input:
         name = self._name

@@ -6,7 +6,6 @@ Inputs follow terraform-aws-modules/vpc and CDK's Vpc; defaults are the producti
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -14,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws_context import AwsContext
+from components.iam import policy_document, service_role
 from components.kms import customer_key
 from components.labels import child_name, resource_tags
 from components.logs import LOGS_SERVICE, encrypted_log_group
@@ -303,30 +303,15 @@ class Network(pulumi.ComponentResource):
         log_group = encrypted_log_group(child_name(self._name, "flow-logs"),
                                         retention_days=self.args.log_retention_days,
                                         kms_key_arn=key.arn, parent=self)
-        role_name = child_name(self._name, "flow-logs-role")
-        role = aws.iam.Role(
-            role_name,
-            assume_role_policy=ctx.account_id.apply(lambda account: json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account}},
-                }],
-            })),
-            tags=resource_tags(role_name), opts=child)
-        aws.iam.RolePolicy(
-            child_name(self._name, "flow-logs-policy"), role=role.id,
-            policy=log_group.arn.apply(lambda arn: json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents",
-                               "logs:DescribeLogStreams"],
-                    "Resource": [arn, f"{arn}:*"],
-                }],
-            })), opts=child)
+        role = service_role(
+            self._name, "flow-logs-role", services="vpc-flow-logs.amazonaws.com", parent=self,
+            aws_context=ctx,
+            inline_policies={"flow-logs-policy": log_group.arn.apply(lambda arn: policy_document([{
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents",
+                           "logs:DescribeLogStreams"],
+                "Resource": [arn, f"{arn}:*"],
+            }]))})
         aws.ec2.FlowLog(
             child_name(self._name, "flow-log"), vpc_id=vpc.id, traffic_type="ALL",
             log_destination_type="cloud-watch-logs", log_destination=log_group.arn,

@@ -33,13 +33,17 @@ imposes:
   ObjectOwnership BucketOwnerPreferred and a FULL_CONTROL grant to the `awslogsdelivery`
   canonical user (public access stays fully blocked: the grant is not public). It is SSE-KMS
   with its own customer key whose policy admits `delivery.logs.amazonaws.com`.
+- `alb`: Application Load Balancer access logs support only SSE-S3, so this bucket is AES256
+  and carries the visible waiver tag `policy-waiver:s3-encryption-kms` with the reason (the
+  policy pack honours it); delivery is admitted for the ELB log-delivery service principal
+  and, in regions opened before August 2022, the region's ELB account
+  (`ELB_LOG_ACCOUNTS`), under `*/AWSLogs/<account>/*` only.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -48,6 +52,7 @@ import pulumi_aws as aws
 import pulumi_cloudflare as cloudflare
 
 from components.aws_context import AwsContext
+from components.iam import policy_document, service_role
 from components.kms import customer_key
 from components.labels import DataClass, child_name, resource_tags
 
@@ -71,9 +76,28 @@ SECONDS_PER_DAY = 86_400
 CORS_METHODS: tuple[str, ...] = ("GET", "PUT", "POST", "HEAD", "DELETE")
 # The canonical user of CloudFront's log delivery (legacy standard logging writes with it).
 AWSLOGSDELIVERY_CANONICAL_ID = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"
-LogPurpose = Literal["s3-access", "cloudfront"]
+LogPurpose = Literal["s3-access", "cloudfront", "alb"]
+LOG_PURPOSES: tuple[str, ...] = ("s3-access", "cloudfront", "alb")
 LOG_DELIVERY_SERVICE = "delivery.logs.amazonaws.com"
 """The principal CloudFront standard logging encrypts log objects as (key policy)."""
+ELB_LOG_DELIVERY_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com"
+"""The ELB log writer in regions opened from August 2022 on (admitted everywhere)."""
+# Accounts of the regional ELB log writers, for regions opened before August 2022; newer
+# regions use the logdelivery.elasticloadbalancing service principal (both are admitted).
+ELB_LOG_ACCOUNTS = {
+    "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
+    "us-west-2": "797873946194", "af-south-1": "098369216593", "ap-east-1": "754344448648",
+    "ap-southeast-3": "589379963580", "ap-south-1": "718504428378",
+    "ap-northeast-3": "383597477331", "ap-northeast-2": "600734575887",
+    "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266",
+    "ap-northeast-1": "582318560864", "ca-central-1": "985666609251",
+    "eu-central-1": "054676820928", "eu-west-1": "156460612806", "eu-west-2": "652711504416",
+    "eu-south-1": "635631232127", "eu-west-3": "009996457667", "eu-north-1": "897822967062",
+    "me-south-1": "076674570225", "sa-east-1": "507241528517",
+}
+ALB_KMS_WAIVER = {"policy-waiver:s3-encryption-kms":
+                  "ALB access log delivery supports only SSE-S3 (AES256)"}
+"""The sanctioned, visible waiver (policies/waivers.py) of the KMS rule on ALB log buckets."""
 
 
 def tls_only_statement(bucket_arn: str) -> dict[str, Any]:
@@ -88,6 +112,16 @@ def tls_only_statement(bucket_arn: str) -> dict[str, Any]:
     }
 
 
+def alb_log_delivery_statement(bucket_arn: str, account_id: str, region: str,
+                               partition: str) -> dict[str, Any]:
+    """ELB access-log delivery may write under `*/AWSLogs/<account>/*` of the bucket."""
+    writers: dict[str, Any] = {"Service": ELB_LOG_DELIVERY_SERVICE}
+    if region in ELB_LOG_ACCOUNTS:
+        writers = {**writers, "AWS": f"arn:{partition}:iam::{ELB_LOG_ACCOUNTS[region]}:root"}
+    return {"Sid": "AlbLogDelivery", "Effect": "Allow", "Principal": writers,
+            "Action": "s3:PutObject", "Resource": f"{bucket_arn}/*/AWSLogs/{account_id}/*"}
+
+
 def cloudfront_read_statement(bucket_arn: str, distribution_arns: Sequence[str]) -> dict[str, Any]:
     """Origin Access Control: CloudFront may read objects, only for the named distributions."""
     arns = list(distribution_arns)
@@ -99,10 +133,6 @@ def cloudfront_read_statement(bucket_arn: str, distribution_arns: Sequence[str])
         "Resource": f"{bucket_arn}/*",
         "Condition": {"StringEquals": {"AWS:SourceArn": arns[0] if len(arns) == 1 else arns}},
     }
-
-
-def policy_document(statements: Sequence[dict[str, Any]]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 def r2_bucket_name(base: str, data_class: str) -> str:
@@ -167,6 +197,9 @@ class ObjectStoreArgs:
     cloudfront_origin: bool = False
     """S3: a CloudFront distribution reads this bucket through OAC. The KMS key admits
     cloudfront.amazonaws.com and the bucket policy waits for `allow_cloudfront()`."""
+    key_services: Sequence[str] = ()
+    """S3: more AWS service principals the bucket's key admits, for services that write
+    into the bucket (e.g. `cloudtrail.amazonaws.com` for a trail bucket)."""
     r2_account_id: pulumi.Input[str] | None = None
     """R2: Cloudflare account id (required for kind r2)."""
     r2_jurisdiction: R2Jurisdiction | None = None
@@ -288,6 +321,10 @@ class ObjectStoreArgs:
                              f"{63 - len(R2_DATA_CLASS_MARK) - len(self.data_class)} characters")
 
 
+def _kept(protect: bool) -> pulumi.ResourceOptions:
+    return pulumi.ResourceOptions(protect=protect, retain_on_delete=protect)
+
+
 def _protected(parent: pulumi.Resource, protect: bool,
                depends_on: Sequence[pulumi.Resource] = ()) -> pulumi.ResourceOptions:
     return pulumi.ResourceOptions(parent=parent, protect=protect, retain_on_delete=protect,
@@ -313,16 +350,20 @@ def _private_bucket_controls(parent: pulumi.Resource, name: str, bucket: aws.s3.
 @dataclass(frozen=True, kw_only=True)
 class LogBucketArgs:
     purpose: LogPurpose = "s3-access"
-    """`s3-access` (S3 server access logs, BucketOwnerEnforced, delivery by bucket policy) or
-    `cloudfront` (CloudFront standard logs: ACLs on, awslogsdelivery FULL_CONTROL grant)."""
+    """`s3-access` (S3 server access logs, BucketOwnerEnforced, delivery by bucket policy),
+    `cloudfront` (CloudFront standard logs: ACLs on, awslogsdelivery FULL_CONTROL grant) or
+    `alb` (load balancer access logs: SSE-S3 with the KMS waiver tag, ELB delivery policy)."""
     retention_days: int = 365
     """Days logs are kept before expiry; 365 by default (audit)."""
     protect: bool = True
     """Pulumi `protect` + retain on delete on the bucket."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra tags on the bucket (after Name, data-class and log-purpose); default none."""
 
     def __post_init__(self) -> None:
-        if self.purpose not in ("s3-access", "cloudfront"):
-            raise ValueError(f"purpose: '{self.purpose}' is unknown; use s3-access or cloudfront")
+        if self.purpose not in LOG_PURPOSES:
+            raise ValueError(f"purpose: '{self.purpose}' is unknown; use "
+                             f"{', '.join(LOG_PURPOSES)}")
         if self.retention_days < 1:
             raise ValueError(f"retention_days: {self.retention_days} is not a number of days; "
                              "use 1 or more")
@@ -338,7 +379,8 @@ class LogBucket(pulumi.ComponentResource):
     bucket_domain_name: pulumi.Output[str]
     """`<bucket>.s3.amazonaws.com`, what CloudFront's logging_config wants."""
     kms_key_arn: pulumi.Output[str] | None
-    """`cloudfront` purpose: the bucket's customer key; None for `s3-access` (SSE-S3)."""
+    """`cloudfront` purpose: the bucket's customer key; None for `s3-access` and `alb`
+    (SSE-S3)."""
 
     def __init__(self, name: str, args: LogBucketArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
@@ -348,8 +390,9 @@ class LogBucket(pulumi.ComponentResource):
         bucket = aws.s3.Bucket(
             bucket_name,
             force_destroy=not args.protect,
-            tags=resource_tags(bucket_name, data_class="telemetry",
-                               extra={"log-purpose": args.purpose}),
+            tags=resource_tags(bucket_name, data_class="telemetry", extra={
+                "log-purpose": args.purpose, **args.tags,
+                **(ALB_KMS_WAIVER if args.purpose == "alb" else {})}),
             opts=_protected(self, args.protect))
         cloudfront = args.purpose == "cloudfront"
         pab = _private_bucket_controls(
@@ -364,7 +407,7 @@ class LogBucket(pulumi.ComponentResource):
                 BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
                     sse_algorithm="aws:kms", kms_master_key_id=key.arn)
         else:
-            # S3 server access logs cannot be delivered to SSE-KMS buckets: SSE-S3 it is.
+            # S3 server access and ALB logs cannot be delivered to SSE-KMS buckets: SSE-S3.
             self.kms_key_arn = None
             default = aws.s3.\
                 BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
@@ -394,16 +437,26 @@ class LogBucket(pulumi.ComponentResource):
                     days_after_initiation=1))],
             opts=child)
         ctx = AwsContext.of(self)
-        statements = pulumi.Output.all(bucket.arn, ctx.account_id).apply(
-            lambda a: policy_document([tls_only_statement(a[0])] + (
-                [] if cloudfront else [{
+        purpose = args.purpose
+
+        def delivery(bucket_arn: str, account_id: str, region: str,
+                     partition: str) -> list[dict[str, Any]]:
+            if purpose == "alb":
+                return [alb_log_delivery_statement(bucket_arn, account_id, region, partition)]
+            if purpose == "s3-access":
+                return [{
                     "Sid": "S3ServerAccessLogsDelivery",
                     "Effect": "Allow",
                     "Principal": {"Service": "logging.s3.amazonaws.com"},
                     "Action": "s3:PutObject",
-                    "Resource": f"{a[0]}/*",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": a[1]}},
-                }])))
+                    "Resource": f"{bucket_arn}/*",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                }]
+            return []
+
+        statements = pulumi.Output.all(bucket.arn, ctx.account_id, ctx.region,
+                                       ctx.partition).apply(
+            lambda a: policy_document([tls_only_statement(a[0]), *delivery(*a)]))
         aws.s3.BucketPolicy(child_name(name, "policy"), bucket=bucket.id, policy=statements,
                             opts=pulumi.ResourceOptions(parent=self, depends_on=[pab]))
         if cloudfront:
@@ -528,9 +581,11 @@ class ObjectStore(pulumi.ComponentResource):
     def _build_s3(self) -> None:
         args, name = self.args, self._name
         child = pulumi.ResourceOptions(parent=self)
-        services = ["cloudfront.amazonaws.com"] if args.cloudfront_origin else []
+        services = [*(["cloudfront.amazonaws.com"] if args.cloudfront_origin else []),
+                    *args.key_services]
+        # The key lives as long as the data: a retained bucket must stay readable.
         key = customer_key(name, "key", description=f"{name} bucket ({args.data_class})",
-                           parent=self, services=services)
+                           parent=self, services=services, opts=_kept(args.protect))
         bucket_name = child_name(name, "bucket")
         bucket = aws.s3.Bucket(
             bucket_name,
@@ -651,7 +706,8 @@ class ObjectStore(pulumi.ComponentResource):
         args, name = self.args, child_name(self._name, "replica")
         child = pulumi.ResourceOptions(parent=self)
         key = customer_key(self._name, "replica-key", region=region, parent=self,
-                           description=f"{self._name} replica bucket in {region}")
+                           description=f"{self._name} replica bucket in {region}",
+                           opts=_kept(args.protect))
         bucket_name = child_name(name, "bucket")
         replica = aws.s3.Bucket(
             bucket_name, region=region, force_destroy=not args.protect,
@@ -672,43 +728,26 @@ class ObjectStore(pulumi.ComponentResource):
             policy=replica.arn.apply(lambda arn: policy_document([tls_only_statement(arn)])),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[pab]))
 
-        role_name = child_name(self._name, "replication-role")
-        ctx = AwsContext.of(self)
-        role = aws.iam.Role(
-            role_name,
-            assume_role_policy=ctx.account_id.apply(lambda account: json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": {"Service": "s3.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account}},
-                }],
-            })),
-            tags=resource_tags(role_name), opts=child)
-        aws.iam.RolePolicy(
-            child_name(self._name, "replication-policy"), role=role.id,
-            policy=pulumi.Output.all(source.arn, replica.arn, source_key.arn, key.arn).apply(
-                lambda a: json.dumps({
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {"Effect": "Allow",
-                         "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
-                         "Resource": a[0]},
-                        {"Effect": "Allow",
-                         "Action": ["s3:GetObjectVersionForReplication",
-                                    "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
-                         "Resource": f"{a[0]}/*"},
-                        {"Effect": "Allow",
-                         "Action": ["s3:ReplicateObject", "s3:ReplicateDelete",
-                                    "s3:ReplicateTags"],
-                         "Resource": f"{a[1]}/*"},
-                        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": a[2]},
-                        {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
-                         "Resource": a[3]},
-                    ],
-                })),
-            opts=child)
+        role = service_role(
+            self._name, "replication-role", services="s3.amazonaws.com", parent=self,
+            aws_context=AwsContext.of(self),
+            inline_policies={"replication-policy": pulumi.Output.all(
+                source.arn, replica.arn, source_key.arn, key.arn).apply(
+                lambda a: policy_document([
+                    {"Effect": "Allow",
+                     "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+                     "Resource": a[0]},
+                    {"Effect": "Allow",
+                     "Action": ["s3:GetObjectVersionForReplication",
+                                "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+                     "Resource": f"{a[0]}/*"},
+                    {"Effect": "Allow",
+                     "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+                     "Resource": f"{a[1]}/*"},
+                    {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": a[2]},
+                    {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
+                     "Resource": a[3]},
+                ]))})
         aws.s3.BucketReplicationConfig(
             child_name(self._name, "replication"), bucket=source.id, role=role.arn,
             region=args.region,

@@ -27,10 +27,11 @@ import pulumi_aws as aws
 
 from components.alarm_catalogue import AlarmSpec, AlarmThresholds, specs_for
 from components.aws_context import AwsContext
-from components.kms import _key_policy, customer_key
-from components.labels import DataClass, child_name, resource_tags
+from components.kms import customer_key
+from components.labels import child_name, resource_tags
 from components.logs import LOGS_SERVICE, encrypted_log_group
 from components.monitoring import MonitoredResource
+from components.object_store import ObjectStore, ObjectStoreArgs
 
 ChatKind = Literal["none", "slack", "webhook"]
 CHAT_KINDS: tuple[str, ...] = ("none", "slack", "webhook")
@@ -91,6 +92,10 @@ class ObservabilityArgs:
     """GuardDuty findings at or above this severity (7 = high) go to the alert topic."""
     protect: bool = True
     """Protect and retain the audit bucket (and keep its objects on stack deletion)."""
+    access_log_bucket: pulumi.Input[str] | None = None
+    """Name of an S3 access-log `LogBucket` in this region (the stack's
+    `storage-access-logs`) for the audit bucket's server access logs; None (default) = the
+    audit bucket's ObjectStore creates its own."""
 
     def __post_init__(self) -> None:
         if not self.region:
@@ -219,13 +224,11 @@ class Observability(pulumi.ComponentResource):
 
     def _alert_topic(self, region: str) -> pulumi.Output[str]:
         suffix = self._suffix(region)
-        description = f"{self._name} alert topic ({region})"
-        if not suffix:
-            key = customer_key(self._name, "alerts-key", description=description, parent=self,
-                               services=self._topic_key_services(), aws_context=self._ctx)
-        else:
-            key = self._key_in(region, "alerts-key" + suffix, description,
-                               self._topic_key_services())
+        # A relay topic outside the stack's region gets its own key in that region.
+        key = customer_key(self._name, "alerts-key" + suffix,
+                           description=f"{self._name} alert topic ({region})", parent=self,
+                           services=self._topic_key_services(), aws_context=self._ctx,
+                           region=region if suffix else None)
         topic_name = child_name(self._name, "alerts" + suffix)
         topic = aws.sns.Topic(
             topic_name,
@@ -244,21 +247,6 @@ class Observability(pulumi.ComponentResource):
             opts=self._child(),
         )
         return topic.arn
-
-    def _key_in(self, region: str, role: str, description: str,
-                services: Sequence[str]) -> aws.kms.Key:
-        """A rotating customer key in another region, with the same policy as customer_key's
-        (components/kms.py cannot place a key outside the provider's region)."""
-        name = child_name(self._name, role)
-        policy = pulumi.Output.all(self._ctx.account_id, self._ctx.partition,
-                                   self._ctx.dns_suffix).apply(
-            lambda a: _key_policy(a[0], a[1], region, a[2], services=services))
-        key = aws.kms.Key(name, description=description, enable_key_rotation=True,
-                          deletion_window_in_days=30, policy=policy, region=region,
-                          tags=resource_tags(name), opts=self._child())
-        aws.kms.Alias(f"{name}-alias", name=f"alias/{name}", target_key_id=key.key_id,
-                      region=region, opts=self._child())
-        return key
 
     def _subscriptions(self) -> None:
         args = self.args
@@ -447,18 +435,21 @@ class Observability(pulumi.ComponentResource):
         key = customer_key(self._name, "audit-key", description=f"{self._name} audit trail",
                            parent=self, services=[CLOUDTRAIL_SERVICE, LOGS_SERVICE],
                            aws_context=ctx)
-        bucket = private_bucket(self._name, "trail-bucket", parent=self, kms_key_arn=key.arn,
-                                data_class="telemetry", protect=args.protect,
-                                expire_days=args.audit_retention_days)
         trail_name = f"{self._prefix}-audit"
+        # Built from its parts (as AWS documents it), not read from the trail: the trail
+        # must wait for the bucket policy that names it.
         trail_arn = pulumi.Output.concat("arn:", ctx.partition, ":cloudtrail:", ctx.region, ":",
                                          ctx.account_id, ":trail/", trail_name)
-        policy = aws.s3.BucketPolicy(
-            child_name(self._name, "trail-bucket-policy"),
-            bucket=bucket.id,
-            policy=pulumi.Output.all(bucket.arn, trail_arn, ctx.account_id).apply(
-                lambda a: _trail_bucket_policy(*a)),
-            opts=self._child())
+        # The statements name the store's own bucket, which exists only once the store does.
+        bucket_arn, resolve_bucket_arn = pulumi.deferred_output()
+        statements = pulumi.Output.all(bucket_arn, trail_arn, ctx.account_id).apply(
+            lambda a: _trail_bucket_statements(*a))
+        store = telemetry_store(self, child_name(self._name, "trail"), protect=args.protect,
+                                expire_after_days=args.audit_retention_days,
+                                access_log_bucket=args.access_log_bucket,
+                                policy_statements=[statements[0], statements[1]],
+                                key_services=[CLOUDTRAIL_SERVICE])
+        resolve_bucket_arn(store.bucket_arn)
 
         log_group = encrypted_log_group(child_name(self._name, "trail-logs"),
                                         retention_days=args.log_retention_days,
@@ -488,7 +479,7 @@ class Observability(pulumi.ComponentResource):
         trail = aws.cloudtrail.Trail(
             child_name(self._name, "trail"),
             name=trail_name,
-            s3_bucket_name=bucket.id,
+            s3_bucket_name=store.bucket_name,
             is_multi_region_trail=True,
             include_global_service_events=True,
             enable_log_file_validation=True,
@@ -497,8 +488,9 @@ class Observability(pulumi.ComponentResource):
             cloud_watch_logs_group_arn=pulumi.Output.concat(log_group.arn, ":*"),
             cloud_watch_logs_role_arn=role.arn,
             tags=resource_tags(trail_name),
-            opts=self._child(depends_on=[policy, role_policy]))
-        return trail.arn, bucket.id
+            # The store's children include its one bucket policy, which CloudTrail checks.
+            opts=self._child(depends_on=[store, role_policy]))
+        return trail.arn, store.bucket_name
 
     def _guardduty(self) -> pulumi.Output[str]:
         args = self.args
@@ -568,73 +560,44 @@ def _topic_policy(topic_arn: str, account_id: str, partition: str) -> str:
     })
 
 
-def _trail_bucket_policy(bucket_arn: str, trail_arn: str, account_id: str) -> str:
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "CloudTrailAclCheck", "Effect": "Allow",
-             "Principal": {"Service": CLOUDTRAIL_SERVICE}, "Action": "s3:GetBucketAcl",
-             "Resource": bucket_arn,
-             "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}},
-            {"Sid": "CloudTrailWrite", "Effect": "Allow",
-             "Principal": {"Service": CLOUDTRAIL_SERVICE}, "Action": "s3:PutObject",
-             "Resource": f"{bucket_arn}/AWSLogs/{account_id}/*",
-             "Condition": {"StringEquals": {"aws:SourceArn": trail_arn,
-                                            "s3:x-amz-acl": "bucket-owner-full-control"}}},
-            {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*",
-             "Action": "s3:*", "Resource": [bucket_arn, f"{bucket_arn}/*"],
-             "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-        ],
-    })
+def _trail_bucket_statements(bucket_arn: str, trail_arn: str,
+                             account_id: str) -> list[dict[str, Any]]:
+    """CloudTrail may check the bucket ACL and write log files, for this trail only."""
+    return [
+        {"Sid": "CloudTrailAclCheck", "Effect": "Allow",
+         "Principal": {"Service": CLOUDTRAIL_SERVICE}, "Action": "s3:GetBucketAcl",
+         "Resource": bucket_arn,
+         "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}},
+        {"Sid": "CloudTrailWrite", "Effect": "Allow",
+         "Principal": {"Service": CLOUDTRAIL_SERVICE}, "Action": "s3:PutObject",
+         "Resource": f"{bucket_arn}/AWSLogs/{account_id}/*",
+         "Condition": {"StringEquals": {"aws:SourceArn": trail_arn,
+                                        "s3:x-amz-acl": "bucket-owner-full-control"}}},
+    ]
 
 
-def private_bucket(component: str, role: str, *, parent: pulumi.Resource,
-                   kms_key_arn: pulumi.Input[str],
-                   data_class: DataClass, protect: bool,
-                   expire_days: int | None = None) -> aws.s3.Bucket:
-    """A private, versioned, KMS-encrypted bucket in the parent's region.
+STANDARD_IA_MINIMUM_DAYS = 30
+"""S3 bills Standard-IA objects for at least 30 days, and moves nothing there before day 30."""
 
-    Stand-in until components/object_store.py (ObjectStore) lands; then this becomes an
-    ObjectStore child.
+
+def telemetry_store(owner: pulumi.Resource, name: str, *, protect: bool,
+                    expire_after_days: int, access_log_bucket: pulumi.Input[str] | None,
+                    policy_statements: Sequence[pulumi.Input[dict[str, Any]]] = (),
+                    key_services: Sequence[str] = ()) -> ObjectStore:
+    """An S3 ObjectStore (data class telemetry) child of `owner` whose objects expire.
+
+    Objects move to Standard-IA after 30 days when they live long enough there to pay off;
+    noncurrent versions go after 30 days.
     """
-    name = child_name(component, role)
-    child = pulumi.ResourceOptions(parent=parent)
-    bucket = aws.s3.Bucket(
-        name,
-        force_destroy=not protect,
-        tags=resource_tags(name, data_class),
-        opts=pulumi.ResourceOptions(parent=parent, protect=protect, retain_on_delete=protect))
-    aws.s3.BucketPublicAccessBlock(
-        f"{name}-public-access", bucket=bucket.id, block_public_acls=True,
-        block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
-        opts=child)
-    aws.s3.BucketOwnershipControls(
-        f"{name}-ownership", bucket=bucket.id,
-        rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-        opts=child)
-    aws.s3.BucketServerSideEncryptionConfiguration(
-        f"{name}-encryption", bucket=bucket.id,
-        rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-            apply_server_side_encryption_by_default=aws.s3.
-            BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn),
-            bucket_key_enabled=True)],
-        opts=child)
-    aws.s3.BucketVersioning(
-        f"{name}-versioning", bucket=bucket.id,
-        versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(
-            status="Enabled"),
-        opts=child)
-    if expire_days is not None:
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-lifecycle", bucket=bucket.id,
-            rules=[aws.s3.BucketLifecycleConfigurationRuleArgs(
-                id="expire", status="Enabled",
-                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
-                    days=expire_days),
-                noncurrent_version_expiration=aws.s3.
-                BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-                    noncurrent_days=30))],
-            opts=child)
-    return bucket
+    tier = expire_after_days >= 2 * STANDARD_IA_MINIMUM_DAYS
+    return ObjectStore(name, ObjectStoreArgs(
+        data_class="telemetry",
+        protect=protect,
+        tiering="standard-ia" if tier else "none",
+        tiering_after_days=STANDARD_IA_MINIMUM_DAYS,
+        expire_after_days=expire_after_days,
+        noncurrent_version_expiration_days=30,
+        access_log_bucket=access_log_bucket,
+        policy_statements=policy_statements,
+        key_services=key_services,
+    ), opts=pulumi.ResourceOptions(parent=owner))

@@ -21,15 +21,16 @@ from components.kms import customer_key
 from components.labels import DataClass, child_name, resource_tags
 from components.logs import LOGS_SERVICE, encrypted_log_group
 from components.monitoring import MonitoredResource
-from components.security_groups import workload_ingress_group
 from components.stateful import (
     REDIS_TOKEN_SPECIALS,
     check_backup_retention,
+    check_form,
+    check_range,
     check_zones,
     final_snapshot_identifier,
     generated_secret,
     spread_over_zones,
-    stateful_options,
+    store_foundation,
 )
 
 Engine = Literal["redis", "valkey"]
@@ -83,15 +84,12 @@ class RedisArgs:
         if self.engine not in ENGINES:
             raise ValueError(f"engine: '{self.engine}' is unknown; use one of "
                              f"{', '.join(ENGINES)}")
-        if not _ENGINE_VERSION.match(self.engine_version):
-            raise ValueError(f"engine_version: '{self.engine_version}' is not major.minor; "
-                             "write it like 7.1")
-        if not self.node_type.startswith("cache."):
-            raise ValueError(f"node_type: '{self.node_type}' is not an ElastiCache node type; "
-                             "write it like cache.r7g.large")
-        if not 0 <= self.replicas <= MAX_REPLICAS:
-            raise ValueError(f"replicas: {self.replicas} is outside 0-{MAX_REPLICAS}; "
-                             "use a value in that range")
+        check_form("engine_version", self.engine_version,
+                   bool(_ENGINE_VERSION.match(self.engine_version)), "major.minor",
+                   "write it like 7.1")
+        check_form("node_type", self.node_type, self.node_type.startswith("cache."),
+                   "an ElastiCache node type", "write it like cache.r7g.large")
+        check_range("replicas", self.replicas, 0, MAX_REPLICAS)
         if self.multi_az and self.replicas < 1:
             raise ValueError("replicas: 0 leaves no failover target for multi_az=True; use at "
                              "least 1 or set multi_az=False")
@@ -124,23 +122,19 @@ class Redis(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:redis:Redis", name, None, opts)
         self.args = args
-        keep = stateful_options(args.protect, self)
-
-        key = customer_key(name, "key", description=f"{name} ElastiCache data, snapshots and "
-                           "AUTH token", parent=self, opts=keep)
+        base = store_foundation(
+            name, parent=self, protect=args.protect, key_description=f"{name} ElastiCache "
+            "data, snapshots and AUTH token", vpc_id=args.vpc_id, port=PORT, protocol="Redis",
+            workload_security_group_ids=args.workload_security_group_ids)
+        key, sg = base.key, base.security_group
         self.kms_key_arn = key.arn
+        self.security_group_id = sg.id
+        self.port = PORT
         log_key = customer_key(name, "slow-log-key", description=f"{name} slow log",
                                parent=self, services=[LOGS_SERVICE])
         slow_log = encrypted_log_group(child_name(name, "slow-log"),
                                        retention_days=args.log_retention_days,
                                        kms_key_arn=log_key.arn, parent=self)
-        sg = workload_ingress_group(
-            name, vpc_id=args.vpc_id, port=PORT,
-            workload_security_group_ids=args.workload_security_group_ids,
-            description=f"Redis to {name} from the workload security groups only",
-            parent=self)
-        self.security_group_id = sg.id
-        self.port = PORT
         token = generated_secret(
             name, "auth-token", parent=self, kms_key_arn=key.arn,
             description=f"{name} ElastiCache AUTH token", protect=args.protect,
@@ -177,7 +171,7 @@ class Redis(pulumi.ComponentResource):
                     destination=slow_log.name, destination_type="cloudwatch-logs",
                     log_format="json", log_type="slow-log")],
             tags=resource_tags(name, args.data_class, args.tags),
-            opts=keep,
+            opts=base.keep,
         )
         self.replication_group_id = group.id
         self.primary_endpoint = group.primary_endpoint_address

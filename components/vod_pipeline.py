@@ -36,6 +36,7 @@ import pulumi_aws as aws
 import pulumi_aws_native as aws_native
 
 from components.aws_context import AwsContext
+from components.iam import policy_document, role_policy, service_grant_statement, service_role
 from components.kms import customer_key
 from components.labels import DataClass, child_name, resource_tags
 from components.live_channel import Rendition, validate_ladder
@@ -219,23 +220,6 @@ def job_template_settings(renditions: list[Rendition], *, segment_seconds: int =
     }
 
 
-def _doc(*statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def _service_role(parent: pulumi.ComponentResource, name: str, service: str,
-                  ctx: AwsContext, description: str) -> aws.iam.Role:
-    return aws.iam.Role(
-        name, description=description,
-        assume_role_policy=ctx.account_id.apply(lambda account: _doc({
-            "Effect": "Allow",
-            "Principal": {"Service": service},
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"aws:SourceAccount": account}},
-        })),
-        tags=resource_tags(name), opts=pulumi.ResourceOptions(parent=parent))
-
-
 class VodPipeline(pulumi.ComponentResource):
     """Upload and output buckets, S3 -> EventBridge -> SQS (+DLQ) -> Lambda -> MediaConvert,
     and SNS notifications of finished and failed jobs."""
@@ -337,14 +321,10 @@ class VodPipeline(pulumi.ComponentResource):
         for target_queue, policy_name in ((queue, "jobs-policy"), (dlq, "dlq-policy")):
             aws.sqs.QueuePolicy(
                 child_name(name, policy_name), queue_url=target_queue.url,
-                policy=pulumi.Output.all(target_queue.arn, rule.arn).apply(lambda a: _doc({
-                    "Sid": "UploadRuleSendsMessages",
-                    "Effect": "Allow",
-                    "Principal": {"Service": EVENTS_SERVICE},
-                    "Action": "sqs:SendMessage",
-                    "Resource": a[0],
-                    "Condition": {"ArnEquals": {"aws:SourceArn": a[1]}},
-                })), opts=child)
+                policy=pulumi.Output.all(target_queue.arn, rule.arn).apply(
+                    lambda a: policy_document([service_grant_statement(
+                        "UploadRuleSendsMessages", EVENTS_SERVICE, "sqs:SendMessage", a[0],
+                        source_arn=a[1])])), opts=child)
         aws.cloudwatch.EventTarget(
             child_name(name, "upload-target"), rule=rule.name, arn=queue.arn,
             dead_letter_config={"arn": dlq.arn},
@@ -369,36 +349,36 @@ class VodPipeline(pulumi.ComponentResource):
             tags=resource_tags(template_name), opts=child)
         self.job_template_name = pulumi.Output.from_input(f"{template_name}-{pulumi.get_stack()}")
 
-        mc_role = _service_role(self, child_name(name, "mediaconvert-role"),
-                                "mediaconvert.amazonaws.com", ctx,
-                                f"{name}: MediaConvert reads uploads, writes renditions")
-        aws.iam.RolePolicy(
-            child_name(name, "mediaconvert-policy"), role=mc_role.id,
-            policy=pulumi.Output.all(upload.bucket_arn, output.bucket_arn, upload.kms_key_arn,
-                                     output.kms_key_arn).apply(lambda a: _doc(
-                {"Sid": "ReadUploads", "Effect": "Allow", "Action": "s3:GetObject",
-                 "Resource": f"{a[0]}/*"},
-                {"Sid": "WriteRenditions", "Effect": "Allow", "Action": "s3:PutObject",
-                 "Resource": f"{a[1]}/*"},
-                {"Sid": "DecryptUploads", "Effect": "Allow", "Action": KMS_READ,
-                 "Resource": a[2]},
-                {"Sid": "EncryptRenditions", "Effect": "Allow", "Action": KMS_WRITE,
-                 "Resource": a[3]},
-            )), opts=child)
+        mc_role = service_role(
+            name, "mediaconvert-role", services="mediaconvert.amazonaws.com", parent=self,
+            aws_context=ctx, description=f"{name}: MediaConvert reads uploads, writes renditions",
+            inline_policies={"mediaconvert-policy": pulumi.Output.all(
+                upload.bucket_arn, output.bucket_arn, upload.kms_key_arn,
+                output.kms_key_arn).apply(lambda a: policy_document([
+                    {"Sid": "ReadUploads", "Effect": "Allow", "Action": "s3:GetObject",
+                     "Resource": f"{a[0]}/*"},
+                    {"Sid": "WriteRenditions", "Effect": "Allow", "Action": "s3:PutObject",
+                     "Resource": f"{a[1]}/*"},
+                    {"Sid": "DecryptUploads", "Effect": "Allow", "Action": KMS_READ,
+                     "Resource": a[2]},
+                    {"Sid": "EncryptRenditions", "Effect": "Allow", "Action": KMS_WRITE,
+                     "Resource": a[3]},
+                ]))})
         self.mediaconvert_role_arn = mc_role.arn
 
         # -- the Lambda ---------------------------------------------------------------------
         log_group = encrypted_log_group(child_name(name, "handler-logs"),
                                         retention_days=args.log_retention_days,
                                         kms_key_arn=key.arn, parent=self)
-        fn_role = _service_role(self, child_name(name, "handler-role"), "lambda.amazonaws.com",
-                                ctx, f"{name}: submits MediaConvert jobs from the SQS queue")
-        fn_policy = aws.iam.RolePolicy(
-            child_name(name, "handler-policy"), role=fn_role.id,
+        fn_role = service_role(
+            name, "handler-role", services="lambda.amazonaws.com", parent=self,
+            aws_context=ctx, description=f"{name}: submits MediaConvert jobs from the SQS queue")
+        # Kept as a resource of its own: the function waits for its permissions.
+        fn_policy = role_policy(
+            name, "handler-policy", role=fn_role, parent=self,
             policy=pulumi.Output.all(queue.arn, key.arn, mc_queue.arn, template.arn,
                                      mc_role.arn, log_group.arn, ctx.partition, ctx.region,
-                                     ctx.account_id).apply(self._handler_policy),
-            opts=child)
+                                     ctx.account_id).apply(self._handler_policy))
         environment = {
             "JOB_TEMPLATE": self.job_template_name,
             "MEDIACONVERT_QUEUE_ARN": mc_queue.arn,
@@ -450,14 +430,10 @@ class VodPipeline(pulumi.ComponentResource):
             tags=resource_tags(job_rule_name), opts=child)
         topic_policy = aws.sns.TopicPolicy(
             child_name(name, "notifications-policy"), arn=topic.arn,
-            policy=pulumi.Output.all(topic.arn, job_rule.arn).apply(lambda a: _doc({
-                "Sid": "JobStateRulePublishes",
-                "Effect": "Allow",
-                "Principal": {"Service": EVENTS_SERVICE},
-                "Action": "sns:Publish",
-                "Resource": a[0],
-                "Condition": {"ArnEquals": {"aws:SourceArn": a[1]}},
-            })), opts=child)
+            policy=pulumi.Output.all(topic.arn, job_rule.arn).apply(
+                lambda a: policy_document([service_grant_statement(
+                    "JobStateRulePublishes", EVENTS_SERVICE, "sns:Publish", a[0],
+                    source_arn=a[1])])), opts=child)
         aws.cloudwatch.EventTarget(
             child_name(name, "job-state-target"), rule=job_rule.name, arn=topic.arn,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[topic_policy]))
@@ -482,7 +458,7 @@ class VodPipeline(pulumi.ComponentResource):
     @staticmethod
     def _handler_policy(a: list[str]) -> str:
         queue, key, mc_queue, template, mc_role, log_group, partition, region, account = a
-        return _doc(
+        return policy_document([
             {"Sid": "ConsumeJobsQueue", "Effect": "Allow",
              "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                         "sqs:ChangeMessageVisibility"],
@@ -500,4 +476,4 @@ class VodPipeline(pulumi.ComponentResource):
             {"Sid": "WriteOwnLogs", "Effect": "Allow",
              "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
              "Resource": f"{log_group}:*"},
-        )
+        ])

@@ -45,8 +45,11 @@ class Profile(StrictModel):
         description="Deletion protection, Pulumi `protect`, retain on delete and final "
         "snapshots on every data store.",
     )
-    log_retention_days: LogRetentionDays = 365
-    backup_retention_days: int = Field(14, ge=1, le=35)
+    log_retention_days: LogRetentionDays = Field(
+        365, description="Retention of every CloudWatch log group the stack creates.")
+    backup_retention_days: int = Field(
+        14, ge=1, le=35, description="Automated backup / PITR retention of the data stores "
+        "(AWS allows 1-35; the policy pack wants at least 7 where data is protected).")
     network: NetworkProfile = NetworkProfile()
     eks: EksProfile = EksProfile()
     ecs: EcsProfile = EcsProfile()

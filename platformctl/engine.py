@@ -8,11 +8,11 @@ and `run_in_stack` as the Python language host runs a program. One program per p
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import os
 import runpy
 import sys
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -75,6 +75,7 @@ def run_callable(program: Callable[[], Any], *, project: str, stack: str,
     pulumi_settings.configure(settings)
     pulumi_settings.ROOT.set(None)
     pulumi_settings.SETTINGS.outputs.clear()
+    loops = _LoopTracker.install()
     rpc_threads = ThreadPoolExecutor(thread_name_prefix="pulumi-rpc")
     asyncio.get_event_loop().set_default_executor(rpc_threads)
     try:
@@ -87,16 +88,44 @@ def run_callable(program: Callable[[], Any], *, project: str, stack: str,
     except Exception as error:  # noqa: BLE001 - any program failure is reported as one line
         raise ProgramError(_one_line(error)) from error
     finally:
-        # Pulumi opens an event loop in each RPC thread: collect them now, rather than at
-        # interpreter exit, where closing them fails noisily.
+        # Pulumi opens an event loop in each RPC thread: close them now, rather than leave
+        # them to the garbage collector, whose closing them fails noisily.
         rpc_threads.shutdown(wait=True)
-        gc.collect()
+        loops.close_idle()
     errors = [d for d in handler.records if d["severity"] in ("error", "critical")]
     if errors:
         raise ProgramError(errors[0]["message"])
     return Capture(project=project, stack=stack,
                    registrations=list(monitor.registrations.values()),
                    outputs=monitor.stack_outputs, diagnostics=handler.records)
+
+
+class _LoopTracker(asyncio.DefaultEventLoopPolicy):
+    """Event-loop policy that remembers the loops it creates, so they can be closed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.created: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+
+    @classmethod
+    def install(cls) -> _LoopTracker:
+        policy = asyncio.get_event_loop_policy()
+        if not isinstance(policy, cls):
+            policy = cls()
+            asyncio.set_event_loop_policy(policy)
+        return policy
+
+    def new_event_loop(self) -> asyncio.AbstractEventLoop:
+        loop = super().new_event_loop()
+        self.created.add(loop)
+        return loop
+
+    def close_idle(self) -> None:
+        """Close every loop it created except this thread's own (the one the run used)."""
+        current = asyncio.get_event_loop()
+        for loop in list(self.created):
+            if loop is not current and not loop.is_running() and not loop.is_closed():
+                loop.close()
 
 
 def _one_line(error: BaseException) -> str:

@@ -15,7 +15,7 @@ in the stack's jurisdiction.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pulumi
 
@@ -26,16 +26,35 @@ from components.redis import Redis, RedisArgs
 from stacks.context import RegionalContext
 
 ArgsT = TypeVar("ArgsT")
+StoreT = TypeVar("StoreT", bound=pulumi.ComponentResource)
 
 
-def _args(ctx: RegionalContext, section: str, build: Callable[[], ArgsT]) -> ArgsT:
-    """Component args from the profile; a refusal becomes one line naming the stack file."""
+def _store(ctx: RegionalContext, name: str, component: Callable[..., StoreT],
+           build: Callable[[], ArgsT], *, section: str | None = None) -> StoreT:
+    """Build the store `name` from args made of profile `section` (default: `name`), add it
+    to `ctx`; a refused argument becomes one line naming the stack file."""
     try:
-        return build()
+        args = build()
     except ValueError as error:
         raise pulumi.RunError(
-            f"environments/stacks/Pulumi.{ctx.spec.stack}.yaml: profile {section}: {error}"
+            f"environments/stacks/Pulumi.{ctx.spec.stack}.yaml: profile {section or name}: "
+            f"{error}"
         ) from None
+    store = component(name, args, opts=ctx.providers.opts())
+    ctx.add(name, store)
+    return store
+
+
+def _in_network(ctx: RegionalContext) -> dict[str, Any]:
+    """Args every store in the isolated subnets shares: VPC, AZs, the workload groups it
+    admits, the profile's availability and protection."""
+    return {
+        "vpc_id": ctx.network.vpc_id,
+        "availability_zones": ctx.network.availability_zones,
+        "workload_security_group_ids": list(ctx.workload_security_group_ids),
+        "multi_az": ctx.spec.profile.availability == "multi-az",
+        "protect": ctx.spec.profile.protect_stateful,
+    }
 
 
 def build(ctx: RegionalContext) -> None:
@@ -52,23 +71,19 @@ def build(ctx: RegionalContext) -> None:
 
 
 def _aurora(ctx: RegionalContext) -> None:
-    spec, network, profile = ctx.spec, ctx.network, ctx.spec.profile
+    spec, profile = ctx.spec, ctx.spec.profile
     aurora = profile.aurora
-    args = _args(ctx, "aurora", lambda: AuroraPostgresArgs(
-        vpc_id=network.vpc_id,
-        db_subnet_group_name=network.db_subnet_group_name,
-        availability_zones=network.availability_zones,
-        workload_security_group_ids=list(ctx.workload_security_group_ids),
+    cluster = _store(ctx, "aurora", AuroraPostgres, lambda: AuroraPostgresArgs(
+        **_in_network(ctx),
+        db_subnet_group_name=ctx.network.db_subnet_group_name,
         engine_version=aurora.engine_version,
         instance_class=aurora.instance_class,
         instance_count=aurora.instance_count,
         serverless_min_acu=aurora.serverless_min_acu,
         serverless_max_acu=aurora.serverless_max_acu,
-        multi_az=profile.availability == "multi-az",
         database_name=aurora.database_name,
         backup_retention_days=profile.backup_retention_days,
         performance_insights_retention_days=aurora.performance_insights_retention_days,
-        protect=profile.protect_stateful,
         global_role=aurora.global_role,
         global_cluster_identifier=aurora.global_cluster_identifier,
         region=spec.region,
@@ -77,8 +92,6 @@ def _aurora(ctx: RegionalContext) -> None:
         allowed_regions=spec.allowed_regions,
         data_class=aurora.data_class,
     ))
-    cluster = AuroraPostgres("aurora", args, opts=ctx.providers.opts())
-    ctx.add("aurora", cluster)
     ctx.export("auroraClusterIdentifier", cluster.cluster_identifier)
     ctx.export("auroraEndpoint", cluster.endpoint)
     ctx.export("auroraReaderEndpoint", cluster.reader_endpoint)
@@ -89,48 +102,36 @@ def _aurora(ctx: RegionalContext) -> None:
 
 
 def _documentdb(ctx: RegionalContext) -> None:
-    network, profile = ctx.network, ctx.spec.profile
+    profile = ctx.spec.profile
     docdb = profile.documentdb
-    args = _args(ctx, "documentdb", lambda: DocumentDbArgs(
-        vpc_id=network.vpc_id,
-        subnet_group_name=network.docdb_subnet_group_name,
-        availability_zones=network.availability_zones,
-        workload_security_group_ids=list(ctx.workload_security_group_ids),
+    cluster = _store(ctx, "documentdb", DocumentDb, lambda: DocumentDbArgs(
+        **_in_network(ctx),
+        subnet_group_name=ctx.network.docdb_subnet_group_name,
         engine_version=docdb.engine_version,
         instance_class=docdb.instance_class,
         instance_count=docdb.instance_count,
-        multi_az=profile.availability == "multi-az",
         backup_retention_days=profile.backup_retention_days,
-        protect=profile.protect_stateful,
         data_class=docdb.data_class,
     ))
-    cluster = DocumentDb("documentdb", args, opts=ctx.providers.opts())
-    ctx.add("documentdb", cluster)
     ctx.export("documentDbClusterIdentifier", cluster.cluster_identifier)
     ctx.export("documentDbEndpoint", cluster.endpoint)
     ctx.export("documentDbMasterSecretArn", cluster.master_secret_arn)
 
 
 def _redis(ctx: RegionalContext) -> None:
-    network, profile = ctx.network, ctx.spec.profile
+    profile = ctx.spec.profile
     redis = profile.redis
-    args = _args(ctx, "redis", lambda: RedisArgs(
-        vpc_id=network.vpc_id,
-        subnet_group_name=network.cache_subnet_group_name,
-        availability_zones=network.availability_zones,
-        workload_security_group_ids=list(ctx.workload_security_group_ids),
+    group = _store(ctx, "redis", Redis, lambda: RedisArgs(
+        **_in_network(ctx),
+        subnet_group_name=ctx.network.cache_subnet_group_name,
         engine=redis.engine,
         engine_version=redis.engine_version,
         node_type=redis.node_type,
         replicas=redis.replicas,
-        multi_az=profile.availability == "multi-az",
         snapshot_retention_days=profile.backup_retention_days,
         log_retention_days=profile.log_retention_days,
-        protect=profile.protect_stateful,
         data_class=redis.data_class,
     ))
-    group = Redis("redis", args, opts=ctx.providers.opts())
-    ctx.add("redis", group)
     ctx.export("redisReplicationGroupId", group.replication_group_id)
     ctx.export("redisPrimaryEndpoint", group.primary_endpoint)
     ctx.export("redisAuthTokenSecretArn", group.auth_token_secret_arn)
@@ -141,19 +142,18 @@ def _dynamodb(ctx: RegionalContext) -> None:
     dynamodb = profile.dynamodb
     names = {}
     for table_name, table in sorted(dynamodb.tables.items()):
-        args = _args(ctx, f"dynamodb.tables.{table_name}", lambda t=table: DynamoTableArgs(
-            hash_key=t.hash_key,
-            range_key=t.range_key,
-            attributes=dict(t.attributes),
-            ttl_attribute=t.ttl_attribute,
-            region=spec.region,
-            allowed_regions=spec.allowed_regions,
-            replica_regions=list(dynamodb.replica_regions),
-            point_in_time_recovery_days=profile.backup_retention_days,
-            protect=profile.protect_stateful,
-            data_class=t.data_class,
-        ))
-        component = DynamoTable(f"dynamodb-{table_name}", args, opts=ctx.providers.opts())
-        ctx.add(f"dynamodb-{table_name}", component)
+        component = _store(
+            ctx, f"dynamodb-{table_name}", DynamoTable, lambda t=table: DynamoTableArgs(
+                hash_key=t.hash_key,
+                range_key=t.range_key,
+                attributes=dict(t.attributes),
+                ttl_attribute=t.ttl_attribute,
+                region=spec.region,
+                allowed_regions=spec.allowed_regions,
+                replica_regions=list(dynamodb.replica_regions),
+                point_in_time_recovery_days=profile.backup_retention_days,
+                protect=profile.protect_stateful,
+                data_class=t.data_class,
+            ), section=f"dynamodb.tables.{table_name}")
         names[table_name] = component.table_name
     ctx.export("dynamoDbTableNames", names)

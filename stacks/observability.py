@@ -6,6 +6,7 @@ import pulumi
 
 from components.alarm_catalogue import AlarmThresholds
 from components.k8s_monitoring import K8sMonitoring, K8sMonitoringArgs
+from components.object_store import LogBucket
 from components.observability import Observability, ObservabilityArgs
 from stacks.context import RegionalContext
 
@@ -26,6 +27,9 @@ def build(ctx: RegionalContext) -> None:
                         "not set; no webhook subscription is created (set it with `pulumi "
                         f"config set --secret platform:{WEBHOOK_CONFIG_KEY} https://...`)")
         chat = "none"
+    # The storage layer's S3 access-log bucket, when there is one, takes our buckets' logs too.
+    access_logs = ctx.components.get("storage-access-logs")
+    access_log_bucket = access_logs.bucket_name if isinstance(access_logs, LogBucket) else None
 
     observability = Observability(
         "observability",
@@ -45,6 +49,7 @@ def build(ctx: RegionalContext) -> None:
             cloudtrail=profile.cloudtrail,
             guardduty=profile.guardduty,
             protect=spec.profile.protect_stateful,
+            access_log_bucket=access_log_bucket,
         ),
         opts=ctx.providers.opts(),
     )
@@ -67,6 +72,7 @@ def build(ctx: RegionalContext) -> None:
                 log_retention_days=spec.profile.log_retention_days,
                 managed_prometheus=profile.managed_prometheus,
                 protect=spec.profile.protect_stateful,
+                access_log_bucket=access_log_bucket,
             ),
             opts=ctx.providers.opts(),
         )

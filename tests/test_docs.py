@@ -26,3 +26,21 @@ def test_readme_mentions_the_two_commands_ci_runs() -> None:
     assert ".venv/bin/platformctl plan prod-us-east-1" in readme
     assert ".venv/bin/python -m pytest" in readme
     assert ".venv/bin/python -m pytest" in ci
+
+
+def test_every_profile_knob_is_described() -> None:
+    from pydantic import BaseModel
+
+    from environments.model import Profile
+
+    def undescribed(model: type[BaseModel], prefix: str = "") -> list[str]:
+        missing = []
+        for name, field in model.model_fields.items():
+            annotation = field.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                missing += undescribed(annotation, f"{prefix}{name}.")
+            elif not field.description:
+                missing.append(f"{prefix}{name}")
+        return missing
+
+    assert undescribed(Profile) == []

@@ -60,9 +60,22 @@ def test_alb_is_public_with_access_logs_to_a_private_sse_s3_bucket(prod: PlanVie
     assert all(block[k] for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
                                   "restrictPublicBuckets"))
     policy = json.loads(prod.one("aws:s3/bucketPolicy:BucketPolicy")["props"]["policy"])
-    writer = policy["Statement"][0]["Principal"]
+    statements = {s["Sid"]: s for s in policy["Statement"]}
+    writer = statements["AlbLogDelivery"]["Principal"]
     assert writer["AWS"] == "arn:aws:iam::127311923021:root"  # ELB account of us-east-1
+    assert writer["Service"] == "logdelivery.elasticloadbalancing.amazonaws.com"
+    assert statements["AlbLogDelivery"]["Resource"].endswith("/*/AWSLogs/123456789012/*")
+    assert statements["DenyInsecureTransport"]["Effect"] == "Deny"
     assert bucket["protect"] is True and bucket["props"].get("forceDestroy") is False
+    # The shared LogBucket bar: versioned, expiring, and the visible KMS waiver with its reason.
+    tags = bucket["props"]["tags"]
+    assert tags["log-purpose"] == "alb" and tags["data-class"] == "telemetry"
+    assert "SSE-S3" in tags["policy-waiver:s3-encryption-kms"]
+    versioning = prod.one("aws:s3/bucketVersioning:BucketVersioning")["props"]
+    assert versioning["versioningConfiguration"]["status"] == "Enabled"
+    [rule] = prod.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")[
+        "props"]["rules"]
+    assert rule["expiration"]["days"] == 90
 
 
 def test_target_group_health_check(prod: PlanView) -> None:

@@ -232,19 +232,55 @@ def test_trail_validates_logs_into_a_bucket_in_the_stack_region(region: str) -> 
     assert props["includeGlobalServiceEvents"] is True
     assert props["kmsKeyId"].startswith(f"arn:aws:kms:{region}:")
     assert props["cloudWatchLogsGroupArn"].endswith(":*")
-    bucket = view.one("aws:s3/bucket:Bucket")
+    store = view.one("platform:object_store:ObjectStore")
+    bucket = view.named("obs-trail-bucket")
+    assert bucket["parent"] == store["urn"]
     assert bucket["region"] == trail["region"] == region
     assert bucket["props"]["tags"]["data-class"] == "telemetry"
     assert bucket["protect"] is True
-    sse = view.one("aws:s3/bucketServerSideEncryptionConfiguration:"
-                   "BucketServerSideEncryptionConfiguration")["props"]["rules"][0]
+    assert props["s3BucketName"].startswith("obs-trail-bucket-")
+    sse = view.named("obs-trail-encryption")["props"]["rules"][0]
     assert sse["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms"
-    policy = json.loads(view.one("aws:s3/bucketPolicy:BucketPolicy")["props"]["policy"])
-    write = next(s for s in policy["Statement"] if s["Sid"] == "CloudTrailWrite")
-    assert write["Condition"]["StringEquals"]["aws:SourceArn"] == (
-        f"arn:aws:cloudtrail:{region}:123456789012:trail/obs-audit")
+    assert sse["bucketKeyEnabled"] is True
+    # ONE bucket policy: the TLS-only deny plus CloudTrail's statements, for this trail only.
+    policies = [p for p in view.of_type("aws:s3/bucketPolicy:BucketPolicy")
+                if p["parent"] == store["urn"]]
+    assert [p["name"] for p in policies] == ["obs-trail-policy"]
+    policy = json.loads(policies[0]["props"]["policy"])
+    assert [s["Sid"] for s in policy["Statement"]] == [
+        "DenyInsecureTransport", "CloudTrailAclCheck", "CloudTrailWrite"]
+    bucket_arn = policy["Statement"][0]["Resource"][0]
+    assert bucket_arn.startswith("arn:aws:s3:::obs-trail-bucket")
+    acl, write = policy["Statement"][1:]
+    assert acl["Resource"] == bucket_arn
+    assert write["Resource"] == f"{bucket_arn}/AWSLogs/123456789012/*"
+    for statement in (acl, write):
+        assert statement["Condition"]["StringEquals"]["aws:SourceArn"] == (
+            f"arn:aws:cloudtrail:{region}:123456789012:trail/obs-audit")
+    # CloudTrail checks the policy when the trail is created: it must exist first.
+    assert policies[0]["urn"] in trail["dependencies"]
+    rules = {r["id"]: r for r in view.named("obs-trail-lifecycle")["props"]["rules"]}
+    assert rules["expire-current-versions"]["expiration"]["days"] == 2557
+    assert rules["tier-current-versions"]["transitions"] == [
+        {"days": 30, "storageClass": "STANDARD_IA"}]
     log_group = view.one("aws:cloudwatch/logGroup:LogGroup")["props"]
     assert log_group["retentionInDays"] == 365 and log_group["kmsKeyId"]
+
+
+def test_trail_bucket_logs_to_the_given_access_log_bucket() -> None:
+    own = plan([NAT])
+    assert own.named("obs-trail-logging")["props"]["targetBucket"].startswith(
+        "obs-trail-access-logs-bucket")
+    shared = plan([NAT], access_log_bucket="storage-access-logs-bucket-1")
+    assert shared.named("obs-trail-logging")["props"]["targetBucket"] == (
+        "storage-access-logs-bucket-1")
+    assert [b["name"] for b in shared.of_type("aws:s3/bucket:Bucket")] == ["obs-trail-bucket"]
+
+
+def test_short_audit_retention_skips_standard_ia() -> None:
+    rules = {r["id"] for r in plan([NAT], audit_retention_days=45).named(
+        "obs-trail-lifecycle")["props"]["rules"]}
+    assert "tier-current-versions" not in rules and "expire-current-versions" in rules
 
 
 def test_guardduty_detector_with_features_and_finding_alerts() -> None:

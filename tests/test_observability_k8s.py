@@ -56,9 +56,18 @@ def test_prometheus_retention_and_storage_come_from_the_args() -> None:
 @pytest.mark.parametrize("region", ["us-east-1", "me-south-1"])
 def test_loki_bucket_is_in_the_stack_region_and_reached_by_pod_identity(region: str) -> None:
     view = plan(region=region)
-    bucket = view.one("aws:s3/bucket:Bucket")
+    store = view.one("platform:object_store:ObjectStore")
+    bucket = view.named("mon-loki-bucket")
+    assert bucket["parent"] == store["urn"]
     assert bucket["region"] == region
     assert bucket["props"]["tags"]["data-class"] == "telemetry"
+    assert bucket["protect"] is True
+    # The store's one policy: TLS only (the Loki bucket had none before ObjectStore).
+    policy = json.loads(view.named("mon-loki-policy")["props"]["policy"])
+    assert [s["Sid"] for s in policy["Statement"]] == ["DenyInsecureTransport"]
+    rules = {r["id"]: r for r in view.named("mon-loki-lifecycle")["props"]["rules"]}
+    assert rules["expire-current-versions"]["expiration"]["days"] == 31
+    assert "tier-current-versions" not in rules  # a day in Standard-IA would cost 30
     loki = release(view, "loki")["props"]["values"]["loki"]["storage"]
     assert loki["type"] == "s3" and loki["s3"]["region"] == region
     association = view.one("aws:eks/podIdentityAssociation:PodIdentityAssociation")["props"]
@@ -69,6 +78,12 @@ def test_loki_bucket_is_in_the_stack_region_and_reached_by_pod_identity(region: 
     policy = json.loads(view.named("mon-loki-role-policy")["props"]["policy"])
     resources = {r for s in policy["Statement"] for r in [s["Resource"]]}
     assert "*" not in resources
+    bucket_arn = policy["Statement"][0]["Resource"]
+    assert bucket_arn.startswith("arn:aws:s3:::mon-loki-bucket-")
+    assert f"{bucket_arn}/*" in resources
+    # The bucket's default key (the store's) is the one Loki may use.
+    sse = view.named("mon-loki-encryption")["props"]["rules"][0]
+    assert sse["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] in resources
 
 
 def test_alertmanager_reads_the_webhook_from_a_secret() -> None:

@@ -56,9 +56,12 @@ def assert_bucket_bar(plan: PlanView) -> int:
         algorithm = rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"]
         tags = bucket["props"]["tags"]
         if algorithm == "AES256":
-            # Only S3 server-access-log targets, which AWS cannot deliver to under SSE-KMS.
+            # Only S3 server-access-log and ALB log targets (AWS cannot deliver either under
+            # SSE-KMS); the ALB one carries the visible KMS waiver with its reason.
             assert tags.get("data-class") == "telemetry", name
-            assert tags.get("log-purpose") == "s3-access", name
+            assert tags.get("log-purpose") in ("s3-access", "alb"), name
+            if tags["log-purpose"] == "alb":
+                assert tags.get("policy-waiver:s3-encryption-kms"), name
         else:
             assert algorithm == "aws:kms", name
             assert rule["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"].startswith(
@@ -226,6 +229,24 @@ def test_replication_to_another_region_of_the_jurisdiction() -> None:
     assert "DEEP_ARCHIVE" in json.dumps(archived.named("content-lifecycle")["props"]["rules"])
 
 
+@pytest.mark.parametrize("protect", [True, False])
+def test_keys_live_as_long_as_the_data(protect: bool) -> None:
+    """A retained bucket must stay readable: its key (and the replica's) is kept with it."""
+    plan = s3_plan(protect=protect, replication_region="us-west-2")
+    for name in ("content-bucket", "content-key", "content-replica-bucket",
+                 "content-replica-key"):
+        resource = plan.named(name)
+        assert (resource["protect"], resource["retainOnDelete"]) == (protect, protect), name
+
+
+def test_key_services_are_admitted_by_the_bucket_key() -> None:
+    plan = s3_plan(key_services=["cloudtrail.amazonaws.com"])
+    policy = json.loads(plan.named("content-key")["props"]["policy"])
+    services = [s["Principal"]["Service"] for s in policy["Statement"]
+                if "Service" in s.get("Principal", {})]
+    assert services == [["cloudtrail.amazonaws.com"]]
+
+
 def test_replication_outside_the_jurisdiction_is_refused() -> None:
     with pytest.raises(ValueError, match=r"^replication_region: 'eu-west-1' is outside the "
                                          r"jurisdiction \(allowed: us-east-1, us-west-2\)"):
@@ -282,6 +303,42 @@ def test_cloudfront_log_bucket_has_acls_for_log_delivery() -> None:
     # No S3 server-access-log delivery grant on a CloudFront log bucket.
     [policy] = attached(plan, bucket, POLICY)
     assert [s["Effect"] for s in statements(policy)] == ["Deny"]
+
+
+@pytest.mark.parametrize(("region", "elb_account"), [
+    ("us-east-1", "arn:aws:iam::127311923021:root"),  # a region with a regional ELB account
+    ("eu-central-2", None),                           # newer region: service principal only
+])
+def test_alb_log_bucket_admits_only_elb_log_delivery(region: str, elb_account: str | None
+                                                     ) -> None:
+    def build(opts: pulumi.ResourceOptions) -> None:
+        LogBucket("api-alb-logs", LogBucketArgs(purpose="alb", retention_days=30,
+                                                tags={"team": "web"}), opts=opts)
+
+    plan = run_offline(in_region(region, build))
+    assert assert_bucket_bar(plan) == 1
+    bucket = plan.named("api-alb-logs-bucket")
+    assert bucket["props"]["tags"]["team"] == "web"
+    assert "SSE-S3" in bucket["props"]["tags"]["policy-waiver:s3-encryption-kms"]
+    [sse] = attached(plan, bucket, SSE)
+    assert sse["props"]["rules"][0]["applyServerSideEncryptionByDefault"][
+        "sseAlgorithm"] == "AES256"
+    [lifecycle] = attached(plan, bucket, LIFECYCLE)
+    assert lifecycle["props"]["rules"][0]["expiration"] == {"days": 30}
+    [policy] = attached(plan, bucket, POLICY)
+    [deny, delivery] = statements(policy)
+    assert deny["Sid"] == "DenyInsecureTransport"
+    assert delivery["Sid"] == "AlbLogDelivery" and delivery["Action"] == "s3:PutObject"
+    assert delivery["Principal"].get("AWS") == elb_account
+    assert delivery["Principal"]["Service"] == "logdelivery.elasticloadbalancing.amazonaws.com"
+    assert delivery["Resource"].endswith("/*/AWSLogs/123456789012/*")
+    assert not plan.of_type("aws:s3/bucketAcl:BucketAcl")
+
+
+def test_log_bucket_refuses_an_unknown_purpose() -> None:
+    with pytest.raises(ValueError, match=r"^purpose: 'nlb' is unknown; use s3-access, "
+                                         r"cloudfront, alb"):
+        LogBucketArgs(purpose="nlb")  # type: ignore[arg-type]
 
 
 # ---- R2 ---------------------------------------------------------------------------------
