@@ -49,7 +49,6 @@ from typing import Any, Literal
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_cloudflare as cloudflare
 
 from components.aws_context import AwsContext
 from components.iam import policy_document, service_role
@@ -530,7 +529,11 @@ class ObjectStore(pulumi.ComponentResource):
         if args.kind == "s3":
             self._build_s3()
         else:
-            self._build_r2()
+            from components.object_store_r2 import build_r2
+
+            r2 = build_r2(self, name, args)
+            self.bucket_name, self.jurisdiction = r2.bucket_name, r2.jurisdiction
+            self.custom_domain = r2.custom_domain
         self.register_outputs({
             "bucketName": self.bucket_name,
             "bucketArn": self.bucket_arn,
@@ -769,58 +772,3 @@ class ObjectStore(pulumi.ComponentResource):
                                         depends_on=[source_versioning, replica_versioning]))
         self.replica_bucket_arn = replica.arn
         self.replica_kms_key_arn = key.arn
-
-    # ---- R2 -----------------------------------------------------------------------------
-
-    def _build_r2(self) -> None:
-        args, name = self.args, self._name
-        child = pulumi.ResourceOptions(parent=self)
-        physical = r2_bucket_name(args.bucket_name or name, args.data_class)
-        jurisdiction = args.r2_jurisdiction or "default"
-        bucket = cloudflare.R2Bucket(
-            child_name(name, "bucket"), account_id=args.r2_account_id, name=physical,
-            jurisdiction=jurisdiction, location=args.r2_location_hint,
-            storage_class="Standard", opts=_protected(self, args.protect))
-        everything = cloudflare.R2BucketLifecycleRuleConditionsArgs(prefix="")
-        rules = [cloudflare.R2BucketLifecycleRuleArgs(
-            id="abort-incomplete-multipart-uploads", enabled=True, conditions=everything,
-            abort_multipart_uploads_transition=cloudflare.
-            R2BucketLifecycleRuleAbortMultipartUploadsTransitionArgs(
-                condition=cloudflare.R2BucketLifecycleRuleAbortMultipartUploadsTransitionConditionArgs(
-                    type="Age", max_age=args.abort_multipart_after_days * SECONDS_PER_DAY)))]
-        if args.tiering == "standard-ia":
-            rules.append(cloudflare.R2BucketLifecycleRuleArgs(
-                id="tier-to-infrequent-access", enabled=True, conditions=everything,
-                storage_class_transitions=[cloudflare.R2BucketLifecycleRuleStorageClassTransitionArgs(
-                    storage_class="InfrequentAccess",
-                    condition=cloudflare.R2BucketLifecycleRuleStorageClassTransitionConditionArgs(
-                        type="Age", max_age=args.tiering_after_days * SECONDS_PER_DAY))]))
-        if args.expire_after_days is not None:
-            rules.append(cloudflare.R2BucketLifecycleRuleArgs(
-                id="expire-objects", enabled=True, conditions=everything,
-                delete_objects_transition=cloudflare.R2BucketLifecycleRuleDeleteObjectsTransitionArgs(
-                    condition=cloudflare.R2BucketLifecycleRuleDeleteObjectsTransitionConditionArgs(
-                        type="Age", max_age=args.expire_after_days * SECONDS_PER_DAY))))
-        cloudflare.R2BucketLifecycle(
-            child_name(name, "lifecycle"), account_id=args.r2_account_id, bucket_name=bucket.name,
-            jurisdiction=jurisdiction, rules=rules, opts=child)
-        if args.cors_allowed_origins:
-            cloudflare.R2BucketCors(
-                child_name(name, "cors"), account_id=args.r2_account_id,
-                bucket_name=bucket.name, jurisdiction=jurisdiction,
-                rules=[cloudflare.R2BucketCorsRuleArgs(
-                    id="presigned-browser-access",
-                    allowed=cloudflare.R2BucketCorsRuleAllowedArgs(
-                        origins=list(args.cors_allowed_origins),
-                        methods=list(args.cors_allowed_methods), headers=["*"]),
-                    expose_headers=["ETag"], max_age_seconds=3000)],
-                opts=child)
-        if args.r2_custom_domain is not None:
-            cloudflare.R2CustomDomain(
-                child_name(name, "domain"), account_id=args.r2_account_id,
-                bucket_name=bucket.name, jurisdiction=jurisdiction,
-                domain=args.r2_custom_domain, zone_id=args.r2_zone_id, enabled=True,
-                min_tls="1.2", opts=child)
-            self.custom_domain = args.r2_custom_domain
-        self.bucket_name = bucket.name
-        self.jurisdiction = jurisdiction

@@ -12,8 +12,12 @@ the same credentials, and every Cloudflare resource's provider stays visible in 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pulumi
-import pulumi_cloudflare as cloudflare
+
+if TYPE_CHECKING:
+    import pulumi_cloudflare as cloudflare
 
 CONFIG_NAMESPACE = "platform"
 
@@ -24,6 +28,9 @@ def _config() -> pulumi.Config:
 
 def provider(layer: str) -> cloudflare.Provider:
     """An explicit Cloudflare provider for `layer`; token from secret config or the env."""
+    # Imported here: only stacks that use Cloudflare pay for loading its SDK (~1.5 s).
+    import pulumi_cloudflare as cloudflare
+
     return cloudflare.Provider(f"cloudflare-{layer}",
                                api_token=_config().get_secret("cloudflareApiToken"))
 
