@@ -42,21 +42,31 @@ def service_grant_statement(sid: str, service: str, action: str, resource: str, 
 
 
 def service_assume_role_policy(services: str | Sequence[str], account_id: str | None = None,
-                               *, source_arn_like: str | None = None,
+                               *, source_arn: str | None = None,
+                               source_arn_like: str | None = None,
                                tag_session: bool = False) -> str:
     """Trust policy admitting AWS service principal(s) (e.g. `lambda.amazonaws.com`).
 
     `account_id` adds the `aws:SourceAccount` condition (confused-deputy guard; None = none,
-    for services that do not send it, such as EC2 or EKS); `source_arn_like` adds an
-    `aws:SourceArn` ArnLike condition; `tag_session` also allows `sts:TagSession`."""
+    for services that do not send it, such as EC2 or EKS); `source_arn` adds an exact
+    `aws:SourceArn` StringEquals condition (one known caller, e.g. a trail) and
+    `source_arn_like` an `aws:SourceArn` ArnLike one (a pattern); `tag_session` also allows
+    `sts:TagSession`."""
+    if source_arn is not None and source_arn_like is not None:
+        raise ValueError("source_arn: given together with source_arn_like; pass only one")
     statement: dict[str, Any] = {
         "Effect": "Allow",
         "Principal": {"Service": services if isinstance(services, str) else list(services)},
         "Action": ["sts:AssumeRole", "sts:TagSession"] if tag_session else "sts:AssumeRole",
     }
     condition: dict[str, Any] = {}
+    equals: dict[str, str] = {}
     if account_id is not None:
-        condition["StringEquals"] = {"aws:SourceAccount": account_id}
+        equals["aws:SourceAccount"] = account_id
+    if source_arn is not None:
+        equals["aws:SourceArn"] = source_arn
+    if equals:
+        condition["StringEquals"] = equals
     if source_arn_like is not None:
         condition["ArnLike"] = {"aws:SourceArn": source_arn_like}
     if condition:
@@ -84,6 +94,7 @@ def service_role(component: str, role: str, *, services: str | Sequence[str],
                  inline_policies: Mapping[str, pulumi.Input[str]] | None = None,
                  managed_policies: Mapping[str, str] | None = None,
                  source_account: bool = True,
+                 source_arn: pulumi.Input[str] | None = None,
                  source_arn_like: pulumi.Input[str] | None = None,
                  tag_session: bool = False,
                  tags: Mapping[str, str] | None = None,
@@ -91,18 +102,21 @@ def service_role(component: str, role: str, *, services: str | Sequence[str],
     """A role `<component>-<role>` that `services` may assume.
 
     - trust: `service_assume_role_policy`, with the `aws:SourceAccount` condition unless
-      `source_account=False`, plus `source_arn_like` / `tag_session` when given;
+      `source_account=False`, plus `source_arn` / `source_arn_like` / `tag_session` when
+      given;
     - `inline_policies`: key -> policy JSON, each an `aws.iam.RolePolicy` `<component>-<key>`;
     - `managed_policies`: key -> AWS-managed policy name (partition from `aws_context`), each
       an `aws.iam.RolePolicyAttachment` `<component>-<key>`;
     - `tags`: extra tags after the Name tag (`resource_tags`); `opts` merge into the role's.
     """
+    if source_arn is not None and source_arn_like is not None:
+        raise ValueError("source_arn: given together with source_arn_like; pass only one")
     name = child_name(component, role)
-    if source_account or source_arn_like is not None:
+    if source_account or source_arn is not None or source_arn_like is not None:
         account = aws_context.account_id if source_account else None
-        trust: pulumi.Input[str] = pulumi.Output.all(account, source_arn_like).apply(
-            lambda a: service_assume_role_policy(services, a[0], source_arn_like=a[1],
-                                                 tag_session=tag_session))
+        trust: pulumi.Input[str] = pulumi.Output.all(account, source_arn, source_arn_like).apply(
+            lambda a: service_assume_role_policy(services, a[0], source_arn=a[1],
+                                                 source_arn_like=a[2], tag_session=tag_session))
     else:
         trust = service_assume_role_policy(services, tag_session=tag_session)
     child = pulumi.ResourceOptions(parent=parent)

@@ -22,6 +22,7 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from components.aws_context import AwsContext
+from components.iam import pod_identity_role, policy_document, service_role
 from components.kms import customer_key
 from components.labels import child_name, resource_tags
 from components.logs import LOGS_SERVICE, encrypted_log_group
@@ -37,7 +38,6 @@ CHART_REPOSITORIES: dict[str, str] = {
     "loki": "https://grafana.github.io/helm-charts",
     "opentelemetry-collector": "https://open-telemetry.github.io/opentelemetry-helm-charts",
 }
-POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com"
 LOKI_SERVICE_ACCOUNT = "loki"
 PROMETHEUS_SERVICE_ACCOUNT = "kube-prometheus-stack-prometheus"
 ALERT_SECRET_KEY = "url"
@@ -211,19 +211,9 @@ class K8sMonitoring(pulumi.ComponentResource):
     def _pod_identity_role(self, role: str, policy: pulumi.Input[str], service_account: str,
                            namespace: str) -> aws.iam.Role:
         role_name = child_name(self._name, role)
-        iam_role = aws.iam.Role(
-            role_name,
-            assume_role_policy=self._ctx.account_id.apply(lambda account: json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow", "Principal": {"Service": POD_IDENTITY_SERVICE},
-                    "Action": ["sts:AssumeRole", "sts:TagSession"],
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account}},
-                }],
-            })),
-            tags=resource_tags(role_name), opts=self._child())
-        aws.iam.RolePolicy(f"{role_name}-policy", role=iam_role.id, policy=policy,
-                           opts=self._child())
+        iam_role = pod_identity_role(self._name, role, parent=self, aws_context=self._ctx,
+                                     source_account=True,
+                                     inline_policies={f"{role}-policy": policy})
         aws.eks.PodIdentityAssociation(
             f"{role_name}-association", cluster_name=self.args.cluster_name,
             namespace=namespace, service_account=service_account, role_arn=iam_role.arn,
@@ -235,16 +225,14 @@ class K8sMonitoring(pulumi.ComponentResource):
                                 expire_after_days=self.args.loki_retention_days + 1,
                                 access_log_bucket=self.args.access_log_bucket)
         self.loki_bucket_name = store.bucket_name
-        policy = pulumi.Output.all(store.bucket_arn, store.kms_key_arn).apply(lambda a: json.dumps({
-            "Version": "2012-10-17",
-            "Statement": [
+        policy = pulumi.Output.all(store.bucket_arn, store.kms_key_arn).apply(
+            lambda a: policy_document([
                 {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": a[0]},
                 {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
                  "Resource": f"{a[0]}/*"},
                 {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
                  "Resource": a[1]},
-            ],
-        }))
+            ]))
         return self._pod_identity_role("loki-role", policy, LOKI_SERVICE_ACCOUNT, self.namespace)
 
     # ---- managed path -----------------------------------------------------------------
@@ -263,29 +251,16 @@ class K8sMonitoring(pulumi.ComponentResource):
                 log_group_arn=pulumi.Output.concat(log_group.arn, ":*")),
             tags=resource_tags(workspace_name), opts=self._child())
         self.prometheus_workspace_id = workspace.id
-        write_policy = workspace.arn.apply(lambda arn: json.dumps({
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": ["aps:RemoteWrite"], "Resource": arn}],
-        }))
+        write_policy = workspace.arn.apply(lambda arn: policy_document(
+            [{"Effect": "Allow", "Action": ["aps:RemoteWrite"], "Resource": arn}]))
         self._pod_identity_role("prometheus-role", write_policy, PROMETHEUS_SERVICE_ACCOUNT,
                                 self.namespace)
 
-        grafana_role_name = child_name(self._name, "grafana-role")
-        grafana_role = aws.iam.Role(
-            grafana_role_name,
-            assume_role_policy=ctx.account_id.apply(lambda account: json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Principal": {"Service": "grafana.amazonaws.com"},
-                               "Action": "sts:AssumeRole",
-                               "Condition": {"StringEquals": {"aws:SourceAccount": account}}}],
-            })),
-            tags=resource_tags(grafana_role_name), opts=self._child())
-        for policy in ("AmazonPrometheusQueryAccess", "CloudWatchReadOnlyAccess"):
-            aws.iam.RolePolicyAttachment(
-                child_name(self._name, f"grafana-{policy.lower()}"), role=grafana_role.name,
-                policy_arn=pulumi.Output.concat("arn:", ctx.partition, ":iam::aws:policy/",
-                                                policy),
-                opts=self._child())
+        grafana_role = service_role(
+            self._name, "grafana-role", services="grafana.amazonaws.com", parent=self,
+            aws_context=ctx,
+            managed_policies={f"grafana-{policy.lower()}": policy for policy in (
+                "AmazonPrometheusQueryAccess", "CloudWatchReadOnlyAccess")})
         grafana_name = child_name(self._name, "grafana")
         grafana = aws.grafana.Workspace(
             grafana_name, name=grafana_name,

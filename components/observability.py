@@ -27,6 +27,7 @@ import pulumi_aws as aws
 
 from components.alarm_catalogue import AlarmSpec, AlarmThresholds, specs_for
 from components.aws_context import AwsContext
+from components.iam import managed_policy_arn, policy_document, role_policy, service_role
 from components.kms import customer_key
 from components.labels import child_name, resource_tags
 from components.logs import LOGS_SERVICE, encrypted_log_group
@@ -270,19 +271,10 @@ class Observability(pulumi.ComponentResource):
 
     def _chatbot(self) -> None:
         args = self.args
-        role_name = child_name(self._name, "chatbot-role")
-        role = aws.iam.Role(
-            role_name,
-            assume_role_policy=json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Principal": {"Service": CHATBOT_SERVICE},
-                               "Action": "sts:AssumeRole"}],
-            }),
-            tags=resource_tags(role_name), opts=self._child())
-        read_only = pulumi.Output.concat("arn:", self._ctx.partition,
-                                         ":iam::aws:policy/CloudWatchReadOnlyAccess")
-        aws.iam.RolePolicyAttachment(child_name(self._name, "chatbot-read-only"),
-                                     role=role.name, policy_arn=read_only, opts=self._child())
+        role = service_role(self._name, "chatbot-role", services=CHATBOT_SERVICE, parent=self,
+                            aws_context=self._ctx, source_account=False,
+                            managed_policies={"chatbot-read-only": "CloudWatchReadOnlyAccess"})
+        read_only = managed_policy_arn(self._ctx.partition, "CloudWatchReadOnlyAccess")
         config_name = child_name(self._name, "slack")
         aws.chatbot.SlackChannelConfiguration(
             config_name,
@@ -454,28 +446,16 @@ class Observability(pulumi.ComponentResource):
         log_group = encrypted_log_group(child_name(self._name, "trail-logs"),
                                         retention_days=args.log_retention_days,
                                         kms_key_arn=key.arn, parent=self)
-        role_name = child_name(self._name, "trail-logs-role")
-        role = aws.iam.Role(
-            role_name,
-            assume_role_policy=trail_arn.apply(lambda arn: json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow", "Principal": {"Service": CLOUDTRAIL_SERVICE},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceArn": arn}},
-                }],
-            })),
-            tags=resource_tags(role_name), opts=self._child())
-        role_policy = aws.iam.RolePolicy(
-            child_name(self._name, "trail-logs-policy"), role=role.id,
-            policy=log_group.arn.apply(lambda arn: json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                    "Resource": f"{arn}:log-stream:*",
-                }],
-            })), opts=self._child())
+        role = service_role(self._name, "trail-logs-role", services=CLOUDTRAIL_SERVICE,
+                            parent=self, aws_context=ctx, source_account=False,
+                            source_arn=trail_arn)
+        logs_policy = role_policy(
+            self._name, "trail-logs-policy", role=role, parent=self,
+            policy=log_group.arn.apply(lambda arn: policy_document([{
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"{arn}:log-stream:*",
+            }])))
         trail = aws.cloudtrail.Trail(
             child_name(self._name, "trail"),
             name=trail_name,
@@ -489,7 +469,7 @@ class Observability(pulumi.ComponentResource):
             cloud_watch_logs_role_arn=role.arn,
             tags=resource_tags(trail_name),
             # The store's children include its one bucket policy, which CloudTrail checks.
-            opts=self._child(depends_on=[store, role_policy]))
+            opts=self._child(depends_on=[store, logs_policy]))
         return trail.arn, store.bucket_name
 
     def _guardduty(self) -> pulumi.Output[str]:
@@ -541,23 +521,20 @@ class _Grid:
 
 
 def _topic_policy(topic_arn: str, account_id: str, partition: str) -> str:
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "AccountManages", "Effect": "Allow",
-             "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
-             "Action": ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe",
-                        "sns:ListSubscriptionsByTopic", "sns:Publish"],
-             "Resource": topic_arn},
-            {"Sid": "ServicesPublish", "Effect": "Allow",
-             "Principal": {"Service": list(ALERT_PUBLISHERS)},
-             "Action": "sns:Publish", "Resource": topic_arn,
-             "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}},
-            {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*",
-             "Action": "sns:Publish", "Resource": topic_arn,
-             "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-        ],
-    })
+    return policy_document([
+        {"Sid": "AccountManages", "Effect": "Allow",
+         "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+         "Action": ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe",
+                    "sns:ListSubscriptionsByTopic", "sns:Publish"],
+         "Resource": topic_arn},
+        {"Sid": "ServicesPublish", "Effect": "Allow",
+         "Principal": {"Service": list(ALERT_PUBLISHERS)},
+         "Action": "sns:Publish", "Resource": topic_arn,
+         "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}},
+        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*",
+         "Action": "sns:Publish", "Resource": topic_arn,
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+    ])
 
 
 def _trail_bucket_statements(bucket_arn: str, trail_arn: str,

@@ -139,6 +139,55 @@ def policy_config_command(
     sys.stdout.write(json.dumps(config, indent=2, sort_keys=True) + "\n")
 
 
+@app.command("new-stack")
+def new_stack_command(
+    env: Annotated[str, typer.Argument(help="Environment (a profile), e.g. prod.")],
+    region: Annotated[str, typer.Argument(help="AWS region, e.g. ap-southeast-1.")],
+    az_count: Annotated[int | None, typer.Option(
+        "--az-count", help="AZs of a new region (default: 3, or fewer if it has fewer).")]
+    = None,
+    jurisdiction: Annotated[str | None, typer.Option(
+        "--jurisdiction", help="Jurisdiction of a new region (a key of jurisdictions.yaml).")]
+    = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the changes, write "
+                                          "nothing.")] = False,
+    environments_dir: Annotated[Path | None, typer.Option(
+        "--environments", help="environments/ directory to edit (default: this toolkit's).")]
+    = None,
+) -> None:
+    """Write and validate the config of a new <env>-<region> stack (CIDR, jurisdiction, AZs)."""
+    from rich.syntax import Syntax
+
+    from environments.loader import DATA_DIR
+    from platformctl.new_stack import NewStackError, plan_new_stack, write_changes
+
+    try:
+        result = plan_new_stack(environments_dir or DATA_DIR, env, region, az_count=az_count,
+                                jurisdiction=jurisdiction)
+        if not dry_run:
+            write_changes(result)
+    except (NewStackError, OSError) as error:
+        raise fail(str(error)) from None
+    out = Console()
+    verb = "would write" if dry_run else "wrote"
+    for change in result.changes:
+        out.print(f"[bold]{verb}[/bold] {change.label}: {change.summary}", highlight=False,
+                  soft_wrap=True)
+        out.print(Syntax(change.added_text, "yaml", background_color="default"))
+    spec = result.spec
+    out.print(f"{result.stack}: jurisdiction {spec.jurisdiction_name}, VPC {spec.vpc_cidr}, "
+              f"AZs {', '.join(spec.availability_zones)} (validated)", highlight=False,
+              soft_wrap=True)
+    for note in result.notes:
+        out.print(f"[yellow]note:[/yellow] {note}", highlight=False, soft_wrap=True)
+    out.print("[bold]next:[/bold]" + (" (dry run: nothing written)" if dry_run else ""))
+    for step in (f"platformctl plan {result.stack}",
+                 "REFRESH_GOLDEN_PLANS=1 python -m pytest tests/test_golden_plans.py  "
+                 f"# review and commit tests/golden/{result.stack}.json",
+                 "python -m platformctl.docs --write  # the README's stack table"):
+        out.print(f"  {step}", highlight=False, markup=False, soft_wrap=True)
+
+
 def _run(requests: list[PlanRequest], jobs: int, show_progress: bool) -> list[PlanResult]:
     if not show_progress:
         return list(plan_in_processes(requests, jobs))
