@@ -7,11 +7,7 @@ from stacks.regional import build_regional_stack
 
 stack = pulumi.get_stack()
 try:
-    spec = load_stack_spec(
-        stack,
-        overrides=pulumi.Config("platform").get_object("profile"),
-        overrides_source=f"environments/stacks/Pulumi.{stack}.yaml",
-    )
+    spec = load_stack_spec(stack, overrides=pulumi.Config("platform").get_object("profile"))
 except SpecError as error:
     # RunError: the CLI prints the one line, without a traceback.
     raise pulumi.RunError(str(error)) from None

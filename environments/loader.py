@@ -21,6 +21,10 @@ from environments.model import Jurisdiction, Profile, Region, StackSpec
 DATA_DIR = Path(__file__).resolve().parent
 STACK_NAME = re.compile(r"^(?P<env>[a-z][a-z0-9]*)-(?P<region>[a-z]{2}(?:-gov)?-[a-z]+-\d+)$")
 ModelT = TypeVar("ModelT", bound=BaseModel)
+# VPC sizes: AWS's largest VPC, and the smallest the subnet plan can carve
+# (components/subnet_plan.py SMALLEST_VPC_PREFIX; a test keeps the two equal).
+LARGEST_VPC_PREFIX = 16
+SMALLEST_VPC_PREFIX = 22
 
 
 def _label(path: Path) -> str:
@@ -170,6 +174,13 @@ class EnvironmentData:
         for name, region in self.regions.items():
             for env, cidr in region.vpc_cidrs.items():
                 network = ipaddress.ip_network(cidr)
+                if not (network.version == 4 and
+                        LARGEST_VPC_PREFIX <= network.prefixlen <= SMALLEST_VPC_PREFIX):
+                    raise SpecError(self.regions_label, f"{name}.vpc_cidrs.{env}",
+                                    f"{network} is not an IPv4 range from /{LARGEST_VPC_PREFIX} "
+                                    f"to /{SMALLEST_VPC_PREFIX}",
+                                    f"AWS allows VPCs up to /{LARGEST_VPC_PREFIX} and three "
+                                    f"subnet tiers over 8 AZ slots need a /{SMALLEST_VPC_PREFIX}")
                 for other_region, other in seen.get(env, []):
                     if network.overlaps(other):
                         raise SpecError(self.regions_label, f"{name}.vpc_cidrs.{env}",
@@ -201,8 +212,8 @@ class EnvironmentData:
                             "no VPC CIDR for this environment",
                             "add one from the address plan")
         profile = self.profiles[env]
+        source = overrides_source or _label(self.root / "stacks" / f"Pulumi.{stack}.yaml")
         if overrides:
-            source = overrides_source or f"Pulumi.{stack}.yaml"
             merged = _deep_merge(profile.model_dump(), overrides)
             profile = _validate(Profile, merged, source, "config platform:profile")
         zones = list(self.aws_zones[region_name].values())[: region.az_count]
@@ -215,6 +226,9 @@ class EnvironmentData:
             availability_zones=zones,
             vpc_cidr=cidr,
             profile=profile,
+            profile_file=_label(self.profile_files[env]),
+            overrides_file=source if overrides else None,
+            overridden_sections=sorted(overrides or {}),
         )
 
 

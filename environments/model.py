@@ -75,7 +75,21 @@ class StackSpec(StrictModel):
     availability_zones: list[str] = Field(description="AZ names, in address-plan order.")
     vpc_cidr: Cidr
     profile: Profile
+    profile_file: str | None = Field(
+        None, description="Label of the profile file the stack starts from; None = "
+        "environments/profiles/<environment>.yaml.")
+    overrides_file: str | None = Field(
+        None, description="Label of the stack file whose `platform:profile` overrides apply.")
+    overridden_sections: list[str] = Field(
+        default_factory=list, description="Profile sections the stack file overrides.")
 
     @property
     def allowed_regions(self) -> list[str]:
         return list(self.jurisdiction.regions)
+
+    def source_of(self, section: str) -> str:
+        """The file a profile `section` (e.g. `aurora` or `dynamodb.tables`) comes from."""
+        top = section.split(".", 1)[0]
+        if self.overrides_file is not None and top in self.overridden_sections:
+            return self.overrides_file
+        return self.profile_file or f"environments/profiles/{self.environment}.yaml"

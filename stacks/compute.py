@@ -16,7 +16,7 @@ from __future__ import annotations
 from components.ecs_service import EcsService, EcsServiceArgs
 from components.eks import Eks, EksArgs, NodeGroupSpec, Taint
 from environments.sections.compute import EcsProfile, EksProfile, NodeGroupProfile
-from stacks.context import RegionalContext
+from stacks.context import RegionalContext, profile_args
 
 
 def build(ctx: RegionalContext) -> None:
@@ -45,7 +45,7 @@ def _eks(ctx: RegionalContext, eks: EksProfile) -> None:
     spec = ctx.spec
     cluster = Eks(
         "eks",
-        EksArgs(
+        profile_args(spec, "eks", lambda: EksArgs(
             cluster_name=f"{spec.environment}-platform",
             vpc_id=ctx.network.vpc_id,
             subnet_ids=ctx.network.private_subnet_ids,
@@ -60,7 +60,7 @@ def _eks(ctx: RegionalContext, eks: EksProfile) -> None:
             karpenter_chart_version=eks.karpenter_chart_version,
             log_retention_days=spec.profile.log_retention_days,
             deletion_protection=spec.profile.protect_stateful,
-        ),
+        )),
         opts=ctx.providers.opts(),
     )
     ctx.add("eks", cluster)
@@ -74,7 +74,7 @@ def _ecs(ctx: RegionalContext, ecs: EcsProfile) -> None:
     spec = ctx.spec
     service = EcsService(
         "ecs",
-        EcsServiceArgs(
+        profile_args(spec, "ecs", lambda: EcsServiceArgs(
             vpc_id=ctx.network.vpc_id,
             public_subnet_ids=ctx.network.public_subnet_ids,
             private_subnet_ids=ctx.network.private_subnet_ids,
@@ -95,7 +95,7 @@ def _ecs(ctx: RegionalContext, ecs: EcsProfile) -> None:
             fargate_spot_weight=ecs.fargate_spot_weight,
             log_retention_days=spec.profile.log_retention_days,
             protect=spec.profile.protect_stateful,
-        ),
+        )),
         opts=ctx.providers.opts(),
     )
     ctx.add("ecs", service)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pulumi
 
@@ -11,6 +12,18 @@ from components.monitoring import MonitoredResource
 from components.network import Network
 from environments import StackSpec
 from stacks.providers import RegionalProviders
+
+ArgsT = TypeVar("ArgsT")
+
+
+def profile_args(spec: StackSpec, section: str, build: Callable[[], ArgsT]) -> ArgsT:
+    """Build a component's args from profile `section`. A value the component refuses
+    becomes one line naming the file it came from (the profile, or the stack file that
+    overrides that section) and the section, before anything is created."""
+    try:
+        return build()
+    except ValueError as error:
+        raise pulumi.RunError(f"{spec.source_of(section)}: {section}: {error}") from None
 
 
 @dataclass

@@ -23,7 +23,7 @@ from components.aurora import AuroraPostgres, AuroraPostgresArgs
 from components.documentdb import DocumentDb, DocumentDbArgs
 from components.dynamodb import DynamoTable, DynamoTableArgs
 from components.redis import Redis, RedisArgs
-from stacks.context import RegionalContext
+from stacks.context import RegionalContext, profile_args
 
 ArgsT = TypeVar("ArgsT")
 StoreT = TypeVar("StoreT", bound=pulumi.ComponentResource)
@@ -32,14 +32,8 @@ StoreT = TypeVar("StoreT", bound=pulumi.ComponentResource)
 def _store(ctx: RegionalContext, name: str, component: Callable[..., StoreT],
            build: Callable[[], ArgsT], *, section: str | None = None) -> StoreT:
     """Build the store `name` from args made of profile `section` (default: `name`), add it
-    to `ctx`; a refused argument becomes one line naming the stack file."""
-    try:
-        args = build()
-    except ValueError as error:
-        raise pulumi.RunError(
-            f"environments/stacks/Pulumi.{ctx.spec.stack}.yaml: profile {section or name}: "
-            f"{error}"
-        ) from None
+    to `ctx`; a refused argument becomes one line naming its file (`profile_args`)."""
+    args = profile_args(ctx.spec, section or name, build)
     store = component(name, args, opts=ctx.providers.opts())
     ctx.add(name, store)
     return store

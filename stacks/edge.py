@@ -29,7 +29,7 @@ import pulumi_random as random
 from components.cdn import Cdn, CdnArgs, CdnOrigin
 from components.object_store import ObjectStore
 from stacks import cloudflare as cf
-from stacks.context import RegionalContext
+from stacks.context import RegionalContext, profile_args
 from stacks.storage import fill
 
 PLACEHOLDER_PUBLIC_KEY = (Path(__file__).resolve().parent.parent / "components" / "keys"
@@ -109,26 +109,23 @@ def _cloudfront(ctx: RegionalContext) -> None:
         # No bucket for the default behaviour: the API (or first origin) takes it.
         first = next((o for o in origins if o.role == "api"), origins[0])
         origins[origins.index(first)] = _as_default(first)
-    try:
-        args = CdnArgs(
-            kind="cloudfront",
-            origins=origins,
-            domain_names=[fill(d, spec) for d in cdn_profile.domain_names],
-            certificate_arn=cdn_profile.certificate_arn,
-            route53_zone_id=cdn_profile.route53_zone_id,
-            price_class=cdn_profile.price_class,
-            geo_restriction=cdn_profile.geo_restriction,
-            geo_locations=list(cdn_profile.geo_locations),
-            rate_limit_per_5_minutes=cdn_profile.rate_limit_per_5_minutes,
-            signed_urls=cdn_profile.signed_urls,
-            signing_public_key_pem=_public_key() if cdn_profile.signed_urls else None,
-            logging=cdn_profile.logging,
-            log_region=spec.region,
-            log_retention_days=spec.profile.object_store.access_log_retention_days,
-            protect=spec.profile.protect_stateful,
-        )
-    except ValueError as error:
-        raise pulumi.RunError(f"cdn: {error}") from None
+    args = profile_args(spec, "cdn", lambda: CdnArgs(
+        kind="cloudfront",
+        origins=origins,
+        domain_names=[fill(d, spec) for d in cdn_profile.domain_names],
+        certificate_arn=cdn_profile.certificate_arn,
+        route53_zone_id=cdn_profile.route53_zone_id,
+        price_class=cdn_profile.price_class,
+        geo_restriction=cdn_profile.geo_restriction,
+        geo_locations=list(cdn_profile.geo_locations),
+        rate_limit_per_5_minutes=cdn_profile.rate_limit_per_5_minutes,
+        signed_urls=cdn_profile.signed_urls,
+        signing_public_key_pem=_public_key() if cdn_profile.signed_urls else None,
+        logging=cdn_profile.logging,
+        log_region=spec.region,
+        log_retention_days=spec.profile.object_store.access_log_retention_days,
+        protect=spec.profile.protect_stateful,
+    ))
     cdn = Cdn("cdn", args, opts=ctx.providers.opts())
     ctx.add("cdn", cdn)
     ctx.export("cdnDomainName", cdn.domain_name)
@@ -154,8 +151,9 @@ def _cloudflare(ctx: RegionalContext) -> None:
     alb_dns = getattr(ctx.components.get("ecs"), "alb_dns_name", None)
     if alb_dns is not None:
         if not domains:
-            raise pulumi.RunError("cdn.domain_names: empty; the API needs a hostname in the "
-                                  "Cloudflare zone (e.g. api-{region}.example.com)")
+            raise pulumi.RunError(f"{spec.source_of('cdn')}: cdn: domain_names: empty; the API "
+                                  "needs a hostname in the Cloudflare zone "
+                                  "(e.g. api-{region}.example.com)")
         origins.append(CdnOrigin(origin_id="api", domain_name=alb_dns, role="api",
                                  hostname=domains[0]))
     # MediaPackage v2 (live) and private S3 (VOD output) accept only CloudFront's signed
@@ -167,17 +165,14 @@ def _cloudflare(ctx: RegionalContext) -> None:
         generated = random.RandomPassword("video-token-secret", length=64, special=False)
         secret = pulumi.Output.secret(generated.result)
         ctx.export("videoTokenSecret", secret)
-    try:
-        args = CdnArgs(
-            kind="cloudflare", origins=origins, domain_names=domains, zone_id=zone_id,
-            hmac_secret=secret if cdn_profile.signed_urls else None,
-            rate_limit_per_5_minutes=cdn_profile.rate_limit_per_5_minutes,
-            signed_urls=cdn_profile.signed_urls,
-            segment_cache_seconds=cdn_profile.segment_cache_seconds,
-            geo_restriction="none", logging=False, protect=spec.profile.protect_stateful,
-        )
-    except ValueError as error:
-        raise pulumi.RunError(f"cdn: {error}") from None
+    args = profile_args(spec, "cdn", lambda: CdnArgs(
+        kind="cloudflare", origins=origins, domain_names=domains, zone_id=zone_id,
+        hmac_secret=secret if cdn_profile.signed_urls else None,
+        rate_limit_per_5_minutes=cdn_profile.rate_limit_per_5_minutes,
+        signed_urls=cdn_profile.signed_urls,
+        segment_cache_seconds=cdn_profile.segment_cache_seconds,
+        geo_restriction="none", logging=False, protect=spec.profile.protect_stateful,
+    ))
     provider = cf.provider("edge")
     cdn = Cdn("cdn", args, opts=pulumi.ResourceOptions(providers=[provider]))
     ctx.add("cdn", cdn)

@@ -8,7 +8,7 @@ from components.alarm_catalogue import AlarmThresholds
 from components.k8s_monitoring import K8sMonitoring, K8sMonitoringArgs
 from components.object_store import LogBucket
 from components.observability import Observability, ObservabilityArgs
-from stacks.context import RegionalContext
+from stacks.context import RegionalContext, profile_args
 
 WEBHOOK_CONFIG_KEY = "alertWebhookUrl"
 """`platform:alertWebhookUrl`: the chat webhook, set with `pulumi config set --secret`."""
@@ -33,7 +33,7 @@ def build(ctx: RegionalContext) -> None:
 
     observability = Observability(
         "observability",
-        ObservabilityArgs(
+        profile_args(spec, "observability", lambda: ObservabilityArgs(
             region=spec.region,
             monitored=list(ctx.monitored),
             name_prefix=spec.stack,
@@ -50,7 +50,7 @@ def build(ctx: RegionalContext) -> None:
             guardduty=profile.guardduty,
             protect=spec.profile.protect_stateful,
             access_log_bucket=access_log_bucket,
-        ),
+        )),
         opts=ctx.providers.opts(),
     )
     ctx.add("observability", observability)
@@ -61,7 +61,7 @@ def build(ctx: RegionalContext) -> None:
     if eks is not None:
         monitoring = K8sMonitoring(
             "k8s-monitoring",
-            K8sMonitoringArgs(
+            profile_args(spec, "observability", lambda: K8sMonitoringArgs(
                 kubernetes_provider=eks.kubernetes_provider,  # type: ignore[attr-defined]
                 cluster_name=eks.cluster_name,  # type: ignore[attr-defined]
                 region=spec.region,
@@ -73,7 +73,7 @@ def build(ctx: RegionalContext) -> None:
                 managed_prometheus=profile.managed_prometheus,
                 protect=spec.profile.protect_stateful,
                 access_log_bucket=access_log_bucket,
-            ),
+            )),
             opts=ctx.providers.opts(),
         )
         ctx.add("k8s-monitoring", monitoring)

@@ -7,7 +7,7 @@ import pulumi
 from components.network import Network, NetworkArgs
 from environments import StackSpec
 from stacks import compute, data, edge, observability, storage, video
-from stacks.context import RegionalContext
+from stacks.context import RegionalContext, profile_args
 from stacks.providers import RegionalProviders
 
 # Order matters: each layer reads what the ones before it put into the context
@@ -22,14 +22,14 @@ def build_regional_stack(spec: StackSpec) -> RegionalContext:
     providers = RegionalProviders.create(spec)
     network = Network(
         "network",
-        NetworkArgs(
+        profile_args(spec, "network", lambda: NetworkArgs(
             cidr_block=spec.vpc_cidr,
             availability_zones=spec.availability_zones,
             nat_strategy=profile.network.nat,
             interface_endpoints=profile.network.interface_endpoints,
             flow_logs=profile.network.flow_logs,
             log_retention_days=profile.log_retention_days,
-        ),
+        )),
         opts=providers.opts(),
     )
     ctx = RegionalContext(spec=spec, providers=providers, network=network)

@@ -18,7 +18,7 @@ from components.object_store import LogBucket, LogBucketArgs, ObjectStore, Objec
 from environments import StackSpec
 from environments.sections.edge import ObjectStoreProfile
 from stacks import cloudflare as cf
-from stacks.context import RegionalContext
+from stacks.context import RegionalContext, profile_args
 
 
 def fill(template: str, spec: StackSpec) -> str:
@@ -34,9 +34,9 @@ def replication_region(spec: StackSpec, profile: ObjectStoreProfile) -> str | No
         return profile.replication_region
     others = [r for r in spec.allowed_regions if r != spec.region]
     if not others:
-        raise pulumi.RunError(f"object_store.replication: jurisdiction "
-                              f"'{spec.jurisdiction_name}' has no region besides {spec.region}; "
-                              "turn replication off or add a region to jurisdictions.yaml")
+        raise ValueError(f"replication: jurisdiction '{spec.jurisdiction_name}' has no region "
+                         f"besides {spec.region}; turn replication off or add a region to "
+                         "jurisdictions.yaml")
     return others[0]
 
 
@@ -77,12 +77,9 @@ def _s3(ctx: RegionalContext) -> None:
         "access_log_bucket": logs.bucket_name,
         "cloudfront_origin": behind_cloudfront,
     }
-    try:
-        content_args = ObjectStoreArgs(data_class="user-content",
-                                       replication_region=replication_region(spec, store),
-                                       **s3_common)
-    except ValueError as error:
-        raise pulumi.RunError(f"object_store (content bucket): {error}") from None
+    content_args = profile_args(spec, "object_store", lambda: ObjectStoreArgs(
+        data_class="user-content", replication_region=replication_region(spec, store),
+        **s3_common))
     content = ObjectStore("content", content_args, opts=ctx.providers.opts())
     ctx.add("content", content)
     ctx.export("contentBucketName", content.bucket_name)
@@ -91,8 +88,8 @@ def _s3(ctx: RegionalContext) -> None:
         ctx.export("contentReplicaBucketArn", content.replica_bucket_arn)
     if store.assets_bucket:
         # Site assets are public content: no replication (rebuilt from CI), no upload CORS.
-        assets = ObjectStore("assets", ObjectStoreArgs(
-            data_class="public-content", **{**s3_common, "cors_allowed_origins": []}),
+        assets = ObjectStore("assets", profile_args(spec, "object_store", lambda: ObjectStoreArgs(
+            data_class="public-content", **{**s3_common, "cors_allowed_origins": []})),
             opts=ctx.providers.opts())
         ctx.add("assets", assets)
         ctx.export("assetsBucketName", assets.bucket_name)
@@ -112,20 +109,17 @@ def _r2(ctx: RegionalContext) -> None:
     }
     custom_domain = fill(store.r2_custom_domain, spec) if store.r2_custom_domain else None
     zone_id = cf.require("cloudflareZoneId", "an R2 custom domain") if custom_domain else None
-    try:
-        content_args = ObjectStoreArgs(
-            data_class="user-content", bucket_name=f"{spec.environment}-{spec.region}-content",
-            r2_custom_domain=custom_domain, r2_zone_id=zone_id, **r2_common)
-    except ValueError as error:
-        raise pulumi.RunError(f"object_store (content bucket): {error}") from None
+    content_args = profile_args(spec, "object_store", lambda: ObjectStoreArgs(
+        data_class="user-content", bucket_name=f"{spec.environment}-{spec.region}-content",
+        r2_custom_domain=custom_domain, r2_zone_id=zone_id, **r2_common))
     opts = pulumi.ResourceOptions(providers=[provider])
     content = ObjectStore("content", content_args, opts=opts)
     ctx.add("content", content)
     ctx.export("contentBucketName", content.bucket_name)
     ctx.export("contentR2Jurisdiction", content.jurisdiction)
     if store.assets_bucket:
-        assets = ObjectStore("assets", ObjectStoreArgs(
+        assets = ObjectStore("assets", profile_args(spec, "object_store", lambda: ObjectStoreArgs(
             data_class="public-content", bucket_name=f"{spec.environment}-{spec.region}-assets",
-            **{**r2_common, "cors_allowed_origins": []}), opts=opts)
+            **{**r2_common, "cors_allowed_origins": []})), opts=opts)
         ctx.add("assets", assets)
         ctx.export("assetsBucketName", assets.bucket_name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from components.live_channel import LiveChannel, LiveChannelArgs, Rendition, SpekeDrm
 from components.vod_pipeline import VodPipeline, VodPipelineArgs
 from environments.sections.video import RenditionProfile
-from stacks.context import RegionalContext
+from stacks.context import RegionalContext, profile_args
 
 
 def _ladder(rungs: list[RenditionProfile]) -> list[Rendition]:
@@ -27,13 +27,13 @@ def build(ctx: RegionalContext) -> None:
         if live_profile.drm is not None:
             drm = SpekeDrm(url=live_profile.drm.url, role_arn=live_profile.drm.role_arn,
                            resource_id=live_profile.drm.resource_id)
-        live = LiveChannel("live", LiveChannelArgs(
+        live = LiveChannel("live", profile_args(ctx.spec, "live_video", lambda: LiveChannelArgs(
             input_cidrs=list(live_profile.input_cidrs),
             channel_class=live_profile.channel_class,
             ladder=_ladder(live_profile.ladder),
             startover_window_seconds=live_profile.startover_window_seconds,
             drm=drm,
-        ), opts=ctx.providers.opts())
+        )), opts=ctx.providers.opts())
         ctx.add("live", live)
         ctx.export("liveChannelId", live.channel_id)
         ctx.export("liveInputId", live.input_id)
@@ -42,7 +42,7 @@ def build(ctx: RegionalContext) -> None:
 
     vod_profile = profile.vod
     if vod_profile.enabled:
-        vod = VodPipeline("vod", VodPipelineArgs(
+        vod = VodPipeline("vod", profile_args(ctx.spec, "vod", lambda: VodPipelineArgs(
             renditions=_ladder(vod_profile.renditions),
             output_transition_days=vod_profile.output_transition_days,
             reserved_concurrency=vod_profile.reserved_concurrency,
@@ -50,7 +50,7 @@ def build(ctx: RegionalContext) -> None:
             protect=profile.protect_stateful,
             # CloudFront reads the renditions through OAC; the edge layer admits it.
             output_cdn_origin=profile.cdn.enabled and profile.cdn.kind == "cloudfront",
-        ), opts=ctx.providers.opts())
+        )), opts=ctx.providers.opts())
         ctx.add("vod", vod)
         ctx.export("vodUploadBucket", vod.upload_bucket_name)
         ctx.export("vodOutputBucket", vod.output_bucket_name)

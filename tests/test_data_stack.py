@@ -205,7 +205,7 @@ def test_dev_is_cheap_but_still_encrypted(plans: dict[str, PlanView]) -> None:
 
 
 def test_replica_outside_the_jurisdiction_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(PlanInputError, match=r"Pulumi\.prod-me-south-1\.yaml: profile "
+    with pytest.raises(PlanInputError, match=r"^environments/stacks/Pulumi\.prod-me-south-1\.yaml: "
                        r"dynamodb\.tables\.user-data: replica_regions: us-east-1 is outside "
                        r"the jurisdiction \(me-south-1, me-central-1\) of me-south-1"):
         plan_data_layer("prod-me-south-1", {"dynamodb": {"replica_regions": ["us-east-1"]}},
@@ -215,7 +215,8 @@ def test_replica_outside_the_jurisdiction_is_refused(monkeypatch: pytest.MonkeyP
 def test_secondary_of_a_foreign_primary_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     overrides = stack_overrides("prod-us-west-2")
     overrides["aurora"] = {**overrides["aurora"], "global_primary_region": "me-south-1"}
-    with pytest.raises(PlanInputError, match=r"profile aurora: primary_region: me-south-1 is "
+    with pytest.raises(PlanInputError, match=r"^environments/stacks/Pulumi\.prod-us-west-2\.yaml: "
+                       r"aurora: primary_region: me-south-1 is "
                        r"outside the jurisdiction \(us-east-1, us-west-2\) of us-west-2"):
         plan_data_layer("prod-us-west-2", overrides, monkeypatch)
 

@@ -84,6 +84,11 @@ def test_dev_profile_spells_out_its_cheaper_choices() -> None:
             r"network CIDR .*; write it like 10\.32\.0\.0/16$",
             id="malformed-cidr"),
         pytest.param(
+            "regions.yaml", lambda d: d["us-east-1"]["vpc_cidrs"].update(prod="10.32.0.0/24"),
+            r"^environments/regions\.yaml: us-east-1\.vpc_cidrs\.prod: 10\.32\.0\.0/24 is not an "
+            r"IPv4 range from /16 to /22; AWS allows VPCs up to /16 and three subnet tiers",
+            id="vpc-too-small"),
+        pytest.param(
             "regions.yaml", lambda d: d["us-west-2"]["vpc_cidrs"].update(prod="10.32.128.0/17"),
             r"^environments/regions\.yaml: us-west-2\.vpc_cidrs\.prod: 10\.32\.128\.0/17 overlaps "
             r"us-east-1\.vpc_cidrs\.prod \(10\.32\.0\.0/16\); give every prod stack its own range",
@@ -149,7 +154,21 @@ def test_bad_stack_names(stack: str, expected: str) -> None:
 
 
 def test_bad_override_names_the_stack_file() -> None:
-    with pytest.raises(SpecError, match=r"^Pulumi\.prod-us-east-1\.yaml: config platform:profile"
+    with pytest.raises(SpecError, match=r"^environments/stacks/Pulumi\.prod-us-east-1\.yaml: "
+                                        r"config platform:profile"
                                         r"\.network\.nat: got 'many'; input should be 'none', "
                                         r"'single' or 'one-per-az'$"):
         load_stack_spec("prod-us-east-1", {"network": {"nat": "many"}})
+
+
+def test_vpc_size_bounds_match_the_subnet_plan() -> None:
+    from components.subnet_plan import SMALLEST_VPC_PREFIX
+    from environments import loader
+
+    assert loader.SMALLEST_VPC_PREFIX == SMALLEST_VPC_PREFIX
+
+
+def test_a_section_comes_from_the_stack_file_only_when_it_overrides_it() -> None:
+    spec = load_stack_spec("prod-us-east-1", {"network": {"nat": "single"}})
+    assert spec.source_of("network") == "environments/stacks/Pulumi.prod-us-east-1.yaml"
+    assert spec.source_of("aurora.instances") == "environments/profiles/prod.yaml"

@@ -211,26 +211,6 @@ def test_bad_input_is_one_line_and_writes_nothing(root: Path, env: str, region: 
     assert snapshot(root) == before
 
 
-def test_address_plan_exhausted(root: Path) -> None:
-    """A tiny fake plan: two regions whose dev VPCs (/13 each) fill dev's whole /12."""
-    (root / "regions.yaml").write_text(
-        "# Tiny plan: dev 10.0.0.0/12 is used up.\n"
-        "us-east-1:\n  jurisdiction: us\n  az_count: 3\n"
-        "  vpc_cidrs: {dev: 10.0.0.0/13, staging: 10.16.0.0/16, prod: 10.32.0.0/16}\n"
-        "us-west-2:\n  jurisdiction: us\n  az_count: 3\n"
-        "  vpc_cidrs: {dev: 10.8.0.0/13, staging: 10.17.0.0/16, prod: 10.33.0.0/16}\n")
-    before = snapshot(root)
-    with pytest.raises(NewStackError, match=r"^environments/regions\.yaml: the address plan is "
-                       r"exhausted: no free /16 left in dev's 10\.0\.0\.0/12; "):
-        plan_new_stack(root, "prod", "ap-southeast-1", jurisdiction="us")
-    assert snapshot(root) == before
-    # Free half of it again: the lowest free /16 is handed out.
-    (root / "regions.yaml").write_text(
-        (root / "regions.yaml").read_text().replace("dev: 10.8.0.0/13, ", ""))
-    new_stack(root, "dev", "us-west-2")
-    assert EnvironmentData(root).stack_spec("dev-us-west-2").vpc_cidr == "10.8.0.0/16"
-
-
 def test_broken_data_is_reported_before_anything_is_written(root: Path) -> None:
     path = root / "regions.yaml"
     path.write_text(path.read_text().replace("prod: 10.33.0.0/16", "prod: 10.32.128.0/17"))
