@@ -188,6 +188,53 @@ def new_stack_command(
         out.print(f"  {step}", highlight=False, markup=False, soft_wrap=True)
 
 
+class AuditFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command("audit")
+def audit_command(
+    jurisdiction: Annotated[str, typer.Argument(help="A key of jurisdictions.yaml, e.g. us.")],
+    regions: Annotated[str | None, typer.Option(
+        "--regions", help="Comma-separated regions to scan (default: every region in "
+        "environments/aws_regions.yaml).")] = None,
+    output_format: Annotated[AuditFormat, typer.Option("--format", "-f")] = AuditFormat.text,
+    endpoint_url: Annotated[str | None, typer.Option(
+        "--endpoint-url", help="Send every AWS call here (e.g. a moto server).")] = None,
+) -> None:
+    """Live residency audit (boto3, read-only): restricted data stores outside JURISDICTION."""
+    from environments.errors import SpecError
+    from environments.loader import EnvironmentData
+    from platformctl.audit import AuditError, audit, client_factory, render_text_report
+
+    try:
+        data = EnvironmentData()
+    except SpecError as error:
+        raise fail(str(error)) from None
+    if jurisdiction not in data.jurisdictions:
+        raise fail(f"environments/jurisdictions.yaml: no jurisdiction '{jurisdiction}'; use "
+                   f"one of {', '.join(sorted(data.jurisdictions))}")
+    scan = [r.strip() for r in regions.split(",") if r.strip()] if regions else list(
+        data.aws_zones)
+    unknown = [r for r in scan if r not in data.aws_zones]
+    if unknown or not scan:
+        raise fail(f"--regions: {', '.join(unknown) or 'empty'} is not a region of "
+                   f"environments/aws_regions.yaml; use {', '.join(sorted(data.aws_zones))}")
+    try:
+        result = audit(jurisdiction, data.jurisdictions[jurisdiction].regions,
+                       list(dict.fromkeys(scan)), client_factory(endpoint_url),
+                       all_bucket_locations=regions is None)
+    except AuditError as error:
+        raise fail(str(error)) from None
+    if output_format is AuditFormat.json:
+        sys.stdout.write(result.to_json())
+    else:
+        render_text_report(result, Console())
+    if result.findings:
+        raise typer.Exit(EXIT_POLICY)
+
+
 def _run(requests: list[PlanRequest], jobs: int, show_progress: bool) -> list[PlanResult]:
     if not show_progress:
         return list(plan_in_processes(requests, jobs))
