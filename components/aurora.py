@@ -31,14 +31,17 @@ import pulumi
 import pulumi_aws as aws
 
 from components.labels import DataClass, child_name, resource_tags
+from components.logs import check_log_retention
 from components.monitoring import MonitoredResource
 from components.stateful import (
     check_backup_retention,
     check_form,
     check_in_jurisdiction,
     check_instances,
+    cluster_identifier,
     cluster_instances,
     deletion_guard,
+    export_log_groups,
     generated_secret,
     store_foundation,
 )
@@ -47,6 +50,7 @@ GlobalRole = Literal["none", "primary", "secondary"]
 GLOBAL_ROLES: tuple[str, ...] = ("none", "primary", "secondary")
 ENGINE = "aurora-postgresql"
 PORT = 5432
+LOG_EXPORTS = ["postgresql"]
 SERVERLESS_CLASS = "db.serverless"
 MAX_ACU = 256
 PERFORMANCE_INSIGHTS_RETENTION = (7, 31, 62, 93, 124, 155, 186, 217, 248, 279, 310, 341,
@@ -85,6 +89,8 @@ class AuroraPostgresArgs:
     """Master user; its password is generated (see the module docstring), never configured."""
     backup_retention_days: int = 14
     """Automated backup retention, 1-35 days; at least 7 when `protect`."""
+    log_retention_days: int = 365
+    """Retention of the exported `postgresql` log group (KMS-encrypted, made before the cluster)."""
     performance_insights_retention_days: int = 7
     """Performance Insights retention: 7 (free tier) or a multiple of 31 up to 731."""
     protect: bool = True
@@ -127,6 +133,11 @@ class AuroraPostgresArgs:
         check_form("master_username", self.master_username,
                    bool(_USERNAME.match(self.master_username)), "a PostgreSQL user name",
                    "start with a letter, use letters, digits and _")
+        # A database name is a PostgreSQL identifier, like the user name.
+        check_form("database_name", self.database_name,
+                   bool(_USERNAME.match(self.database_name)), "a PostgreSQL database name",
+                   "start with a letter, use up to 63 letters, digits and _")
+        check_log_retention("log_retention_days", self.log_retention_days)
         check_backup_retention("backup_retention_days", self.backup_retention_days,
                                self.protect)
         if self.performance_insights_retention_days not in PERFORMANCE_INSIGHTS_RETENTION:
@@ -238,8 +249,15 @@ class AuroraPostgres(pulumi.ComponentResource):
             # Set by RDS when the secondary joins; terraform-aws-modules ignores it likewise.
             cluster_opts = pulumi.ResourceOptions.merge(
                 keep, pulumi.ResourceOptions(ignore_changes=["replicationSourceIdentifier"]))
+        identifier = cluster_identifier(name)
+        log_groups = export_log_groups(
+            name, parent=self, keep=keep, retention_days=args.log_retention_days,
+            names=[f"/aws/rds/cluster/{identifier}/{log}" for log in LOG_EXPORTS])
+        cluster_opts = pulumi.ResourceOptions.merge(
+            cluster_opts, pulumi.ResourceOptions(depends_on=log_groups))
         cluster = aws.rds.Cluster(
             child_name(name, "cluster"),
+            cluster_identifier=identifier,
             engine=ENGINE,
             engine_mode="provisioned",
             engine_version=args.engine_version,
@@ -254,7 +272,7 @@ class AuroraPostgres(pulumi.ComponentResource):
             storage_encrypted=True,
             kms_key_id=key.arn,
             iam_database_authentication_enabled=True,
-            enabled_cloudwatch_logs_exports=["postgresql"],
+            enabled_cloudwatch_logs_exports=LOG_EXPORTS,
             backup_retention_period=args.backup_retention_days,
             copy_tags_to_snapshot=True,
             delete_automated_backups=not args.protect,

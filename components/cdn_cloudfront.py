@@ -87,8 +87,12 @@ def _certificate(cdn: Cdn, name: str, args: CdnArgs) -> pulumi.Input[str]:
          "value": o.resource_record_value} for o in opts])
     fqdns: list[pulumi.Input[str]] = []
     if args.route53_zone_id is not None:
-        # One record per distinct name: the count is known from the plain domain list.
-        for index, domain in enumerate(d for d in domains if not d.startswith("*.")):
+        # One record per distinct name: the count is known from the plain domain list. ACM
+        # validates `*.d` with d's record; names only given as wildcards come last, so
+        # adding one leaves the indexes of the others unchanged.
+        plain = [d for d in domains if not d.startswith("*.")]
+        wildcard_bases = [d.removeprefix("*.") for d in domains if d.startswith("*.")]
+        for index, domain in enumerate(dict.fromkeys([*plain, *wildcard_bases])):
             record = aws.route53.Record(
                 child_name(name, f"certificate-validation-{index}"),
                 zone_id=args.route53_zone_id,
@@ -105,7 +109,7 @@ def _certificate(cdn: Cdn, name: str, args: CdnArgs) -> pulumi.Input[str]:
 
 def _option(options: list[Any], domain: str) -> Any:
     for option in options:
-        if option.domain_name == domain:
+        if option.domain_name in (domain, f"*.{domain}"):
             return option
     raise ValueError(f"certificate: no validation option for {domain}")
 

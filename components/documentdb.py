@@ -15,13 +15,16 @@ import pulumi
 import pulumi_aws as aws
 
 from components.labels import DataClass, child_name, resource_tags
+from components.logs import check_log_retention
 from components.monitoring import MonitoredResource
 from components.stateful import (
     check_backup_retention,
     check_form,
     check_instances,
+    cluster_identifier,
     cluster_instances,
     deletion_guard,
+    export_log_groups,
     generated_secret,
     store_foundation,
 )
@@ -54,6 +57,8 @@ class DocumentDbArgs:
     """Master user; its password is generated, never configured."""
     backup_retention_days: int = 14
     """Backup retention, 1-35 days; at least 7 when `protect`."""
+    log_retention_days: int = 365
+    """Retention of the exported audit and profiler log groups (KMS-encrypted, made first)."""
     profiler_threshold_ms: int = 100
     """Operations slower than this are written to the profiler log."""
     protect: bool = True
@@ -78,6 +83,7 @@ class DocumentDbArgs:
         check_form("master_username", self.master_username,
                    bool(_USERNAME.match(self.master_username)), "a DocumentDB user name",
                    "start with a letter, use letters and digits")
+        check_log_retention("log_retention_days", self.log_retention_days)
         check_backup_retention("backup_retention_days", self.backup_retention_days,
                                self.protect)
         if self.profiler_threshold_ms < 50:
@@ -139,8 +145,13 @@ class DocumentDb(pulumi.ComponentResource):
             username=args.master_username)
         self.master_secret_arn = password.secret.arn
 
+        identifier = cluster_identifier(name)
+        log_groups = export_log_groups(
+            name, parent=self, keep=base.keep, retention_days=args.log_retention_days,
+            names=[f"/aws/docdb/{identifier}/{log}" for log in LOG_EXPORTS])
         cluster = aws.docdb.Cluster(
             child_name(name, "cluster"),
+            cluster_identifier=identifier,
             engine="docdb",
             engine_version=args.engine_version,
             db_subnet_group_name=args.subnet_group_name,
@@ -154,7 +165,8 @@ class DocumentDb(pulumi.ComponentResource):
             enabled_cloudwatch_logs_exports=LOG_EXPORTS,
             backup_retention_period=args.backup_retention_days,
             tags=resource_tags(name, args.data_class, args.tags),
-            opts=base.keep,
+            opts=pulumi.ResourceOptions.merge(base.keep,
+                                              pulumi.ResourceOptions(depends_on=log_groups)),
             **deletion_guard(name, args.protect),
         )
         self.cluster_identifier = cluster.cluster_identifier

@@ -64,6 +64,12 @@ class DynamoTableArgs:
             if kind not in ATTRIBUTE_TYPES:
                 raise ValueError(f"attributes.{name}: type '{kind}' is unknown; use one of "
                                  f"{', '.join(ATTRIBUTE_TYPES)}")
+        if self.range_key is not None and self.range_key == self.hash_key:
+            raise ValueError(f"range_key: '{self.range_key}' is also the hash_key; use another "
+                             "attribute or no range_key")
+        if self.ttl_attribute is not None and not _ATTRIBUTE.match(self.ttl_attribute):
+            raise ValueError(f"ttl_attribute: '{self.ttl_attribute}' is not an attribute name; "
+                             "use 1-255 letters, digits, _ . and -")
         keys = [self.hash_key] + ([self.range_key] if self.range_key else [])
         for role, key in zip(("hash_key", "range_key"), keys, strict=False):
             if key not in self.attributes:

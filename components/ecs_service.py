@@ -21,9 +21,10 @@ from components.aws_context import AwsContext
 from components.iam import policy_document, service_role
 from components.kms import customer_key
 from components.labels import child_name, resource_tags
-from components.logs import LOGS_SERVICE, encrypted_log_group
+from components.logs import LOGS_SERVICE, check_log_retention, encrypted_log_group
 from components.monitoring import MonitoredResource
 from components.object_store import LogBucket, LogBucketArgs
+from components.stateful import stateful_options
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 CONTAINER_NAME = "app"
@@ -39,6 +40,8 @@ FARGATE_SIZES: dict[int, range | tuple[int, ...]] = {
 }
 SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+CPU_ARCHITECTURES: tuple[str, ...] = ("X86_64", "ARM64")
+CONTAINER_INSIGHTS: tuple[str, ...] = ("enabled", "enhanced")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,6 +112,7 @@ class EcsServiceArgs:
     """Extra tags on the service's resources."""
 
     def __post_init__(self) -> None:
+        check_log_retention("log_retention_days", self.log_retention_days)
         if self.certificate_arn is None and not self.domain_name:
             raise ValueError("certificate_arn: the HTTPS listener needs a certificate; give "
                              "certificate_arn or domain_name (HTTPS cannot be turned off)")
@@ -124,6 +128,15 @@ class EcsServiceArgs:
             allowed = FARGATE_SIZES[self.cpu]
             raise ValueError(f"memory: {self.memory} MiB does not fit cpu {self.cpu}; use "
                              f"{min(allowed)}..{max(allowed)} MiB")
+        if self.cpu_architecture not in CPU_ARCHITECTURES:
+            raise ValueError(f"cpu_architecture: '{self.cpu_architecture}' is unknown; use one "
+                             f"of {', '.join(CPU_ARCHITECTURES)}")
+        if self.container_insights not in CONTAINER_INSIGHTS:
+            raise ValueError(f"container_insights: '{self.container_insights}' is unknown; use "
+                             f"one of {', '.join(CONTAINER_INSIGHTS)}")
+        if self.ecr_keep_images < 1:
+            raise ValueError(f"ecr_keep_images: {self.ecr_keep_images} keeps no image; keep at "
+                             "least 1 (the running one)")
         if not 1 <= self.container_port <= 65535:
             raise ValueError(f"container_port: {self.container_port} is not a TCP port")
         if not self.health_check_path.startswith("/"):
@@ -243,18 +256,16 @@ class EcsService(pulumi.ComponentResource):
     def _opts(self, **kwargs: object) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, **kwargs)  # type: ignore[arg-type]
 
-    def _tags(self, role: str, data_class: str | None = None) -> dict[str, str]:
-        return resource_tags(child_name(self._name, role), data_class,  # type: ignore[arg-type]
-                             extra=self.args.tags)
-
-    def _protected(self) -> pulumi.ResourceOptions:
-        return self._opts(protect=self.args.protect, retain_on_delete=self.args.protect)
+    def _tags(self, role: str) -> dict[str, str]:
+        return resource_tags(child_name(self._name, role), extra=self.args.tags)
 
     # ---- image registry and logs ----------------------------------------------------------
 
     def _repository(self) -> aws.ecr.Repository:
+        # The key is kept like the repository: retained images are unreadable without it.
+        keep = stateful_options(self.args.protect, self)
         key = customer_key(self._name, "ecr-key", description=f"{self._name} ECR images",
-                           parent=self, aws_context=self._ctx)
+                           parent=self, aws_context=self._ctx, opts=keep)
         repository = aws.ecr.Repository(
             child_name(self._name, "repo"),
             image_tag_mutability="IMMUTABLE",
@@ -263,7 +274,7 @@ class EcsService(pulumi.ComponentResource):
             encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(
                 encryption_type="KMS", kms_key=key.arn)],
             force_delete=not self.args.protect,
-            tags=self._tags("repo"), opts=self._protected())
+            tags=self._tags("repo"), opts=keep)
         aws.ecr.LifecyclePolicy(
             child_name(self._name, "repo-lifecycle"),
             repository=repository.name,

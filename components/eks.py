@@ -21,10 +21,10 @@ import pulumi_kubernetes as k8s
 
 from components.aws_context import AwsContext
 from components.iam import pod_identity_role, policy_attachments, policy_document, service_role
-from components.karpenter import Karpenter, KarpenterArgs
+from components.karpenter import AMI_ALIAS, Karpenter, KarpenterArgs, check_ami_alias
 from components.kms import customer_key
 from components.labels import child_name, resource_tags
-from components.logs import LOGS_SERVICE, encrypted_log_group
+from components.logs import LOGS_SERVICE, check_log_retention, encrypted_log_group
 from components.monitoring import MonitoredResource
 
 CapacityType = Literal["ON_DEMAND", "SPOT"]
@@ -140,8 +140,6 @@ def _workload_group() -> NodeGroupSpec:
 class EksArgs:
     cluster_name: str
     """EKS cluster name, unique in the account and region (plain: names its log group)."""
-    vpc_id: pulumi.Input[str]
-    """VPC of the cluster (Network.vpc_id)."""
     subnet_ids: Sequence[pulumi.Input[str]]
     """Private subnets, one per AZ (Network.private_subnet_ids); control plane and nodes."""
     availability_zones: Sequence[str]
@@ -166,6 +164,9 @@ class EksArgs:
     """Install Karpenter (node autoscaling; the OTT seed scales nodes with it)."""
     karpenter_chart_version: str = "1.5.1"
     """Pinned Karpenter Helm chart version."""
+    karpenter_ami_alias: str = AMI_ALIAS
+    """Pinned AMI alias of Karpenter's nodes (default al2023@v20250915; never `@latest`, bump
+    deliberately)."""
     log_retention_days: int = 365
     """Retention of the control-plane log group."""
     deletion_protection: bool = True
@@ -174,6 +175,7 @@ class EksArgs:
     """Extra tags on the cluster."""
 
     def __post_init__(self) -> None:
+        check_log_retention("log_retention_days", self.log_retention_days)
         if not CLUSTER_NAME.match(self.cluster_name):
             raise ValueError(f"cluster_name: '{self.cluster_name}' is invalid; use 1-100 "
                              "letters, digits, - or _, starting with a letter or digit")
@@ -190,6 +192,8 @@ class EksArgs:
         if self.karpenter and not re.match(r"^\d+\.\d+\.\d+$", self.karpenter_chart_version):
             raise ValueError(f"karpenter_chart_version: '{self.karpenter_chart_version}' is not "
                              "pinned; give an exact x.y.z version")
+        if self.karpenter:
+            check_ami_alias("karpenter_ami_alias", self.karpenter_ami_alias)
         unknown = set(self.addon_versions) - {a.name for a in ADDONS}
         if unknown:
             raise ValueError(f"addon_versions: unknown add-on {', '.join(sorted(unknown))}; use "
@@ -466,5 +470,6 @@ class Eks(pulumi.ComponentResource):
                 node_security_group_id=self.node_security_group_id,
                 kubernetes_provider=self.kubernetes_provider,
                 chart_version=self.args.karpenter_chart_version,
+                ami_alias=self.args.karpenter_ami_alias,
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[entry, *groups]))

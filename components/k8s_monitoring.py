@@ -25,7 +25,7 @@ from components.aws_context import AwsContext
 from components.iam import pod_identity_role, policy_document, service_role
 from components.kms import customer_key
 from components.labels import child_name, resource_tags
-from components.logs import LOGS_SERVICE, encrypted_log_group
+from components.logs import LOGS_SERVICE, check_log_retention, encrypted_log_group
 from components.observability import telemetry_store
 
 CHART_VERSIONS: dict[str, str] = {
@@ -63,7 +63,8 @@ class K8sMonitoringArgs:
     prometheus_storage_gi: int = 50
     """Size of Prometheus's persistent volume in GiB."""
     storage_class: str = "gp3"
-    """StorageClass of the Prometheus, Alertmanager and Grafana volumes."""
+    """StorageClass of the Prometheus, Alertmanager and Grafana volumes; the component
+    creates it (EBS CSI gp3, encrypted, retained, bound where the pod lands)."""
     loki_retention_days: int = 30
     """Days Loki keeps logs (compactor retention; the bucket expires objects a day later)."""
     log_retention_days: int = 365
@@ -81,6 +82,7 @@ class K8sMonitoringArgs:
     """Pinned chart versions; every chart needs an exact version (no ranges, no 'latest')."""
 
     def __post_init__(self) -> None:
+        check_log_retention("log_retention_days", self.log_retention_days)
         missing = sorted(set(CHART_VERSIONS) - set(self.chart_versions))
         if missing:
             raise ValueError(f"chart_versions: no version for {', '.join(missing)}; pin each "
@@ -135,7 +137,7 @@ class K8sMonitoring(pulumi.ComponentResource):
         if args.managed_prometheus:
             remote_write = self._managed_prometheus()
         self.release_names = []
-        deps = list(namespaces.values())
+        deps = [*namespaces.values(), self._storage_class()]
         self._loki_release(deps + [loki_role])
         self._prometheus_release(deps, remote_write)
         self._otel_release(deps)
@@ -205,6 +207,21 @@ class K8sMonitoring(pulumi.ComponentResource):
                                                    "opentelemetry-collector"}},
                      ingress=[{"from": [{"namespaceSelector": {}}],
                                "ports": [{"port": 4317}, {"port": 4318}]}])
+
+    # ---- volumes --------------------------------------------------------------------
+
+    def _storage_class(self) -> k8s.storage.v1.StorageClass:
+        """`args.storage_class` for the volumes: encrypted gp3 through the EBS CSI driver,
+        kept when the claim goes (Retain), created in the AZ of the pod that claims it."""
+        return k8s.storage.v1.StorageClass(
+            child_name(self._name, "storage-class"),
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=self.args.storage_class),
+            provisioner="ebs.csi.aws.com",
+            parameters={"type": "gp3", "encrypted": "true"},
+            reclaim_policy="Retain",
+            volume_binding_mode="WaitForFirstConsumer",
+            allow_volume_expansion=True,
+            opts=self._k8s)
 
     # ---- Loki storage -----------------------------------------------------------------
 

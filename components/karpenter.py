@@ -18,7 +18,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.aws_context import AwsContext
-from components.iam import pod_identity_role, policy_document
+from components.iam import pod_identity_role, policy_document, service_grant_statement
 from components.labels import child_name, resource_tags
 
 CHART = "karpenter"
@@ -33,6 +33,10 @@ INTERRUPTION_EVENTS = {
                      "detail-type": ["EC2 Instance State-change Notification"]},
 }
 SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
+# Pinned node AMI release (an EKS-optimized AL2023 release of awslabs/amazon-eks-ami).
+AMI_ALIAS = "al2023@v20250915"
+# `<family>@<version>`, e.g. al2023@v20250915 or bottlerocket@v1.46.0; never `@latest`.
+PINNED_AMI_ALIAS = re.compile(r"^[a-z0-9]+@v\d[0-9.]*$")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,6 +61,10 @@ class KarpenterArgs:
     """Namespace of the controller (kube-system keeps it with the other critical add-ons)."""
     cpu_limit: int = 1000
     """vCPUs the default NodePool may provision at most (a cost ceiling)."""
+    ami_alias: str = AMI_ALIAS
+    """Pinned node AMI alias of the default EC2NodeClass (default al2023@v20250915), never
+    `@latest`: a new AMI then rolls every node only when someone bumps this deliberately
+    (after checking the amazon-eks-ami release notes), not whenever AWS publishes one."""
 
     def __post_init__(self) -> None:
         if not SEMVER.match(self.chart_version):
@@ -66,6 +74,14 @@ class KarpenterArgs:
             raise ValueError("subnet_ids: empty; give the private subnets of every AZ")
         if self.cpu_limit < 1:
             raise ValueError(f"cpu_limit: {self.cpu_limit} must be positive")
+        check_ami_alias("ami_alias", self.ami_alias)
+
+
+def check_ami_alias(field: str, alias: str) -> None:
+    """Raise ValueError naming `field` unless `alias` is a pinned EC2NodeClass AMI alias."""
+    if not PINNED_AMI_ALIAS.match(alias):
+        raise ValueError(f"{field}: '{alias}' is not a pinned AMI alias; give a released "
+                         f"version like {AMI_ALIAS}, bumped deliberately")
 
 
 class Karpenter(pulumi.ComponentResource):
@@ -110,23 +126,31 @@ class Karpenter(pulumi.ComponentResource):
         queue = aws.sqs.Queue(name, name=self.args.cluster_name,
                               message_retention_seconds=300,
                               sqs_managed_sse_enabled=True, tags=resource_tags(name), opts=opts)
-        aws.sqs.QueuePolicy(
-            f"{name}-policy", queue_url=queue.url,
-            policy=queue.arn.apply(lambda arn: policy_document([
-                {"Sid": "EventBridgeWrites", "Effect": "Allow", "Action": "sqs:SendMessage",
-                 "Principal": {"Service": ["events.amazonaws.com", "sqs.amazonaws.com"]},
-                 "Resource": arn},
-                {"Sid": "DenyHTTP", "Effect": "Deny", "Action": "sqs:*", "Principal": "*",
-                 "Resource": arn, "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-            ])), opts=opts)
+        rules: dict[str, aws.cloudwatch.EventRule] = {}
         for event, pattern in INTERRUPTION_EVENTS.items():
             rule_name = child_name(self._name, f"{event}-rule")
             rule = aws.cloudwatch.EventRule(
                 rule_name, description=f"Karpenter interruption: {pattern['detail-type'][0]}",
                 event_pattern=json.dumps(pattern), tags=resource_tags(rule_name), opts=opts)
+            rules[event] = rule
             aws.cloudwatch.EventTarget(child_name(self._name, f"{event}-target"), rule=rule.name,
                                        target_id="KarpenterInterruptionQueue", arn=queue.arn,
                                        opts=opts)
+
+        # EventBridge may send only on behalf of this component's own rules.
+        def queue_policy(arn: str, *rule_arns: str) -> str:
+            writes = [service_grant_statement(
+                f"EventBridgeWrites{event.title().replace('-', '')}", "events.amazonaws.com",
+                "sqs:SendMessage", arn, source_arn=rule_arn)
+                for event, rule_arn in zip(rules, rule_arns, strict=True)]
+            return policy_document([*writes, {
+                "Sid": "DenyHTTP", "Effect": "Deny", "Action": "sqs:*", "Principal": "*",
+                "Resource": arn, "Condition": {"Bool": {"aws:SecureTransport": "false"}}}])
+
+        aws.sqs.QueuePolicy(
+            f"{name}-policy", queue_url=queue.url,
+            policy=pulumi.Output.all(queue.arn, *(rule.arn for rule in rules.values()))
+            .apply(lambda a: queue_policy(*a)), opts=opts)
         return queue
 
     def _release(self, queue: aws.sqs.Queue,
@@ -163,7 +187,7 @@ class Karpenter(pulumi.ComponentResource):
             metadata={"name": "default"},
             spec={
                 "role": args.node_role_name,
-                "amiSelectorTerms": [{"alias": "al2023@latest"}],
+                "amiSelectorTerms": [{"alias": args.ami_alias}],
                 "subnetSelectorTerms": [{"id": s} for s in args.subnet_ids],
                 "securityGroupSelectorTerms": [{"id": args.node_security_group_id}],
                 "metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 1,

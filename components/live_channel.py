@@ -58,6 +58,8 @@ InputType = Literal["RTMP_PUSH", "MEDIACONNECT", "URL_PULL"]
 INPUT_TYPES: tuple[str, ...] = ("RTMP_PUSH", "MEDIACONNECT", "URL_PULL")
 HlsContainer = Literal["CMAF", "TS"]
 HLS_CONTAINERS: tuple[str, ...] = ("CMAF", "TS")
+INPUT_RESOLUTIONS: tuple[str, ...] = ("SD", "HD", "UHD")
+LOG_LEVELS: tuple[str, ...] = ("ERROR", "WARNING", "INFO", "DEBUG", "DISABLED")
 PIPELINES = {"STANDARD": 2, "SINGLE_PIPELINE": 1}
 # Narrowest networks an allow-list may name; wider ranges are "the internet" in disguise.
 MIN_PREFIX_LENGTH = 8
@@ -210,6 +212,12 @@ class LiveChannelArgs:
         if self.hls_container not in HLS_CONTAINERS:
             raise ValueError(f"hls_container: '{self.hls_container}' is unknown; use one of "
                              f"{', '.join(HLS_CONTAINERS)}")
+        if self.input_resolution not in INPUT_RESOLUTIONS:
+            raise ValueError(f"input_resolution: '{self.input_resolution}' is unknown; use one "
+                             f"of {', '.join(INPUT_RESOLUTIONS)}")
+        if self.log_level not in LOG_LEVELS:
+            raise ValueError(f"log_level: '{self.log_level}' is unknown; use one of "
+                             f"{', '.join(LOG_LEVELS)}")
         pipelines = PIPELINES[self.channel_class]
         if self.input_type == "RTMP_PUSH":
             if not self.input_cidrs:
@@ -587,8 +595,8 @@ class LiveChannel(pulumi.ComponentResource):
         `AWS:SourceArn`) to read the HLS and DASH endpoints. Call once, after the
         distribution exists; the policies are children of this LiveChannel."""
         if self._cdn_policies:
-            raise RuntimeError(f"{self._name}: admit_cdn was already called; pass every "
-                               "distribution ARN in one call (one policy per endpoint)")
+            raise ValueError(f"admit_cdn: already called on {self._name}; pass every "
+                             "distribution ARN in one call (one policy per endpoint)")
         if not distribution_arns:
             raise ValueError("distribution_arns: empty; give the CloudFront distribution ARN")
         for kind, endpoint in self._endpoints.items():

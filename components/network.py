@@ -16,7 +16,7 @@ from components.aws_context import AwsContext
 from components.iam import policy_document, service_role
 from components.kms import customer_key
 from components.labels import child_name, resource_tags
-from components.logs import LOGS_SERVICE, encrypted_log_group
+from components.logs import LOGS_SERVICE, check_log_retention, encrypted_log_group
 from components.monitoring import MonitoredResource
 from components.subnet_plan import carve_subnets
 
@@ -24,9 +24,6 @@ NatStrategy = Literal["none", "single", "one-per-az"]
 NAT_STRATEGIES: tuple[str, ...] = ("none", "single", "one-per-az")
 GATEWAY_ENDPOINT_SERVICES = ("s3", "dynamodb")
 INTERFACE_ENDPOINT_SERVICES = ("ecr.api", "ecr.dkr", "sts", "logs", "secretsmanager")
-# CloudWatch Logs accepts only these retention values.
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
-                      1827, 2192, 2557, 2922, 3288, 3653)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,16 +54,20 @@ class NetworkArgs:
             raise ValueError("availability_zones: empty; give at least one AZ name")
         if len(set(self.availability_zones)) != len(self.availability_zones):
             raise ValueError("availability_zones: duplicates; list each AZ once")
+        # child_name(name, role, zone) names children by the zone's last character.
+        suffixes = [zone[-1] for zone in self.availability_zones]
+        shared = sorted({suffix for suffix in suffixes if suffixes.count(suffix) > 1})
+        if shared:
+            raise ValueError(f"availability_zones: {', '.join(self.availability_zones)} share "
+                             f"the suffix {', '.join(map(repr, shared))}; child resources are "
+                             "named by it, so list zones whose last characters differ")
         if self.nat_strategy not in NAT_STRATEGIES:
             raise ValueError(f"nat_strategy: '{self.nat_strategy}' is unknown; use one of "
                              f"{', '.join(NAT_STRATEGIES)}")
         if self.nat_strategy != "none" and not self.public_subnets:
             raise ValueError(f"nat_strategy: '{self.nat_strategy}' needs public subnets for "
                              "its NAT gateways; set public_subnets=True or nat_strategy='none'")
-        if self.log_retention_days not in LOG_RETENTION_DAYS:
-            allowed = ", ".join(map(str, LOG_RETENTION_DAYS))
-            raise ValueError(f"log_retention_days: {self.log_retention_days} is not a CloudWatch "
-                             f"Logs retention; use one of {allowed}")
+        check_log_retention("log_retention_days", self.log_retention_days)
         if self.interface_endpoints and not self.interface_endpoint_services:
             raise ValueError("interface_endpoint_services: empty while interface_endpoints is "
                              "on; list services or set interface_endpoints=False")

@@ -54,6 +54,7 @@ from components.aws_context import AwsContext
 from components.iam import policy_document, service_role
 from components.kms import customer_key
 from components.labels import DataClass, child_name, resource_tags
+from components.stateful import stateful_options
 
 Kind = Literal["s3", "r2"]
 KINDS: tuple[str, ...] = ("s3", "r2")
@@ -63,6 +64,12 @@ RESTRICTED_DATA_CLASSES: tuple[str, ...] = ("user-pii", "user-content")
 Tiering = Literal["standard-ia", "intelligent-tiering", "none"]
 TIERINGS: tuple[str, ...] = ("standard-ia", "intelligent-tiering", "none")
 LockMode = Literal["GOVERNANCE", "COMPLIANCE"]
+LOCK_MODES: tuple[str, ...] = ("GOVERNANCE", "COMPLIANCE")
+ReplicaStorageClass = Literal["STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
+                              "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]
+REPLICA_STORAGE_CLASSES: tuple[str, ...] = ("STANDARD", "STANDARD_IA", "ONEZONE_IA",
+                                            "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER",
+                                            "DEEP_ARCHIVE")
 R2Jurisdiction = Literal["default", "eu", "fedramp"]
 R2_JURISDICTIONS: tuple[str, ...] = ("default", "eu", "fedramp")
 R2_LOCATION_HINTS: tuple[str, ...] = ("wnam", "enam", "weur", "eeur", "apac", "oc")
@@ -139,6 +146,18 @@ def r2_bucket_name(base: str, data_class: str) -> str:
     return f"{base}{R2_DATA_CLASS_MARK}{data_class}"
 
 
+def check_cors_origins(field_name: str, origins: Sequence[str]) -> None:
+    """Raise ValueError naming `field_name` unless every origin is https (or
+    http://localhost[:port]) and names one site (no `*`)."""
+    for origin in origins:
+        if origin == "*" or "*" in origin.split("//", 1)[-1].split(".", 1)[-1]:
+            raise ValueError(f"{field_name}: '{origin}' lets any site use presigned URLs; "
+                             "list the application's origins")
+        if not (origin.startswith("https://") or origin.startswith("http://localhost")):
+            raise ValueError(f"{field_name}: '{origin}' is not an https origin; write it like "
+                             "https://app.example.com")
+
+
 @dataclass(frozen=True, kw_only=True)
 class ObjectStoreArgs:
     data_class: DataClass
@@ -184,8 +203,9 @@ class ObjectStoreArgs:
     replication_region: str | None = None
     """S3 only: replicate every object to a new bucket (with its own KMS key) in this region
     of the same jurisdiction (CourseBundler's DR); None (default) = no replication."""
-    replication_storage_class: str = "STANDARD_IA"
-    """Storage class of replicas; STANDARD_IA (default): DR copies are rarely read."""
+    replication_storage_class: ReplicaStorageClass = "STANDARD_IA"
+    """Storage class of replicas (STANDARD, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING,
+    GLACIER_IR, GLACIER, DEEP_ARCHIVE); STANDARD_IA (default): DR copies are rarely read."""
     access_log_bucket: pulumi.Input[str] | None = None
     """S3: name of a `LogBucket(purpose="s3-access")` in the same region to send server access
     logs to; None (default) = the store creates its own."""
@@ -244,13 +264,13 @@ class ObjectStoreArgs:
         if self.object_lock_days is not None and self.object_lock_days < 1:
             raise ValueError(f"object_lock_days: {self.object_lock_days} is not a number of "
                              "days; use 1 or more, or None for no lock")
-        for origin in self.cors_allowed_origins:
-            if origin == "*" or "*" in origin.split("//", 1)[-1].split(".", 1)[-1]:
-                raise ValueError(f"cors_allowed_origins: '{origin}' lets any site use presigned "
-                                 "URLs; list the application's origins")
-            if not (origin.startswith("https://") or origin.startswith("http://localhost")):
-                raise ValueError(f"cors_allowed_origins: '{origin}' is not an https origin; "
-                                 "write it like https://app.example.com")
+        if self.object_lock_mode not in LOCK_MODES:
+            raise ValueError(f"object_lock_mode: '{self.object_lock_mode}' is unknown; use one "
+                             f"of {', '.join(LOCK_MODES)}")
+        if self.replication_storage_class not in REPLICA_STORAGE_CLASSES:
+            raise ValueError(f"replication_storage_class: '{self.replication_storage_class}' is "
+                             f"unknown; use one of {', '.join(REPLICA_STORAGE_CLASSES)}")
+        check_cors_origins("cors_allowed_origins", self.cors_allowed_origins)
         for method in self.cors_allowed_methods:
             if method not in CORS_METHODS:
                 raise ValueError(f"cors_allowed_methods: '{method}' is not a CORS method; use "
@@ -265,6 +285,12 @@ class ObjectStoreArgs:
 
     def _check_s3(self) -> None:
         if self.replication_region is not None:
+            if self.object_lock_days is not None:
+                # The replica would need object lock too, and the role GetObjectRetention /
+                # GetObjectLegalHold: not built, so S3 would refuse the replication.
+                raise ValueError("replication_region: not supported together with "
+                                 "object_lock_days; drop one of them (keep the lock, or "
+                                 "replicate an unlocked bucket)")
             if not self.allowed_regions:
                 raise ValueError("allowed_regions: empty, so replication_region "
                                  f"'{self.replication_region}' cannot be checked against the "
@@ -318,16 +344,6 @@ class ObjectStoreArgs:
             raise ValueError(f"bucket_name: '{self.bucket_name}' is too long once "
                              f"'-dc-{self.data_class}' is appended; keep it under "
                              f"{63 - len(R2_DATA_CLASS_MARK) - len(self.data_class)} characters")
-
-
-def _kept(protect: bool) -> pulumi.ResourceOptions:
-    return pulumi.ResourceOptions(protect=protect, retain_on_delete=protect)
-
-
-def _protected(parent: pulumi.Resource, protect: bool,
-               depends_on: Sequence[pulumi.Resource] = ()) -> pulumi.ResourceOptions:
-    return pulumi.ResourceOptions(parent=parent, protect=protect, retain_on_delete=protect,
-                                  depends_on=list(depends_on))
 
 
 def _private_bucket_controls(parent: pulumi.Resource, name: str, bucket: aws.s3.Bucket,
@@ -392,15 +408,17 @@ class LogBucket(pulumi.ComponentResource):
             tags=resource_tags(bucket_name, data_class="telemetry", extra={
                 "log-purpose": args.purpose, **args.tags,
                 **(ALB_KMS_WAIVER if args.purpose == "alb" else {})}),
-            opts=_protected(self, args.protect))
+            opts=stateful_options(args.protect, self))
         cloudfront = args.purpose == "cloudfront"
         pab = _private_bucket_controls(
             self, name, bucket, region=None,
             ownership="BucketOwnerPreferred" if cloudfront else "BucketOwnerEnforced")
         if cloudfront:
-            # CloudFront's log delivery may use a customer key its key policy admits.
+            # CloudFront's log delivery may use a customer key its key policy admits; kept
+            # like the logs it encrypts (retained logs need their key).
             key = customer_key(name, "key", description=f"{name} CloudFront standard logs",
-                               parent=self, services=[LOG_DELIVERY_SERVICE])
+                               parent=self, services=[LOG_DELIVERY_SERVICE],
+                               opts=stateful_options(args.protect, self))
             self.kms_key_arn = key.arn
             default = aws.s3.\
                 BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
@@ -588,7 +606,8 @@ class ObjectStore(pulumi.ComponentResource):
                     *args.key_services]
         # The key lives as long as the data: a retained bucket must stay readable.
         key = customer_key(name, "key", description=f"{name} bucket ({args.data_class})",
-                           parent=self, services=services, opts=_kept(args.protect))
+                           parent=self, services=services,
+                           opts=stateful_options(args.protect, self))
         bucket_name = child_name(name, "bucket")
         bucket = aws.s3.Bucket(
             bucket_name,
@@ -597,7 +616,7 @@ class ObjectStore(pulumi.ComponentResource):
             force_destroy=not args.protect,
             region=args.region,
             tags=resource_tags(bucket_name, data_class=args.data_class, extra=args.tags),
-            opts=_protected(self, args.protect))
+            opts=stateful_options(args.protect, self))
         self._bucket = bucket
         self._pab = _private_bucket_controls(self, name, bucket, ownership="BucketOwnerEnforced",
                                              region=args.region)
@@ -710,13 +729,13 @@ class ObjectStore(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         key = customer_key(self._name, "replica-key", region=region, parent=self,
                            description=f"{self._name} replica bucket in {region}",
-                           opts=_kept(args.protect))
+                           opts=stateful_options(args.protect, self))
         bucket_name = child_name(name, "bucket")
         replica = aws.s3.Bucket(
             bucket_name, region=region, force_destroy=not args.protect,
             tags=resource_tags(bucket_name, data_class=args.data_class,
                                extra={**args.tags, "replica-of": self._name}),
-            opts=_protected(self, args.protect))
+            opts=stateful_options(args.protect, self))
         pab = _private_bucket_controls(self, name, replica, ownership="BucketOwnerEnforced",
                                        region=region)
         self._encryption(name, replica, key, region)

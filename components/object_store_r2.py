@@ -13,6 +13,7 @@ import pulumi_cloudflare as cloudflare
 
 from components.labels import child_name
 from components.object_store import SECONDS_PER_DAY, ObjectStoreArgs, r2_bucket_name
+from components.stateful import stateful_options
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,7 @@ def build_r2(store: pulumi.ComponentResource, name: str, args: ObjectStoreArgs) 
         child_name(name, "bucket"), account_id=args.r2_account_id, name=physical,
         jurisdiction=jurisdiction, location=args.r2_location_hint,
         storage_class="Standard",
-        opts=pulumi.ResourceOptions(parent=store, protect=args.protect,
-                                    retain_on_delete=args.protect))
+        opts=stateful_options(args.protect, store))
     everything = cloudflare.R2BucketLifecycleRuleConditionsArgs(prefix="")
     rules = [cloudflare.R2BucketLifecycleRuleArgs(
         id="abort-incomplete-multipart-uploads", enabled=True, conditions=everything,

@@ -30,9 +30,10 @@ from components.aws_context import AwsContext
 from components.iam import managed_policy_arn, policy_document, role_policy, service_role
 from components.kms import customer_key
 from components.labels import child_name, resource_tags
-from components.logs import LOGS_SERVICE, encrypted_log_group
+from components.logs import LOGS_SERVICE, check_log_retention, encrypted_log_group
 from components.monitoring import MonitoredResource
 from components.object_store import ObjectStore, ObjectStoreArgs
+from components.stateful import stateful_options
 
 ChatKind = Literal["none", "slack", "webhook"]
 CHAT_KINDS: tuple[str, ...] = ("none", "slack", "webhook")
@@ -99,6 +100,7 @@ class ObservabilityArgs:
     audit bucket's ObjectStore creates its own."""
 
     def __post_init__(self) -> None:
+        check_log_retention("log_retention_days", self.log_retention_days)
         if not self.region:
             raise ValueError("region: empty; pass the stack's region (spec.region)")
         if self.chat not in CHAT_KINDS:
@@ -426,7 +428,9 @@ class Observability(pulumi.ComponentResource):
         args, ctx = self.args, self._ctx
         key = customer_key(self._name, "audit-key", description=f"{self._name} audit trail",
                            parent=self, services=[CLOUDTRAIL_SERVICE, LOGS_SERVICE],
-                           aws_context=ctx)
+                           aws_context=ctx,
+                           # Kept like the trail's logs: retained logs need their key.
+                           opts=stateful_options(args.protect, self))
         trail_name = f"{self._prefix}-audit"
         # Built from its parts (as AWS documents it), not read from the trail: the trail
         # must wait for the bucket policy that names it.

@@ -19,7 +19,7 @@ import pulumi_aws as aws
 
 from components.kms import customer_key
 from components.labels import DataClass, child_name, resource_tags
-from components.logs import LOGS_SERVICE, encrypted_log_group
+from components.logs import LOGS_SERVICE, check_log_retention, encrypted_log_group
 from components.monitoring import MonitoredResource
 from components.stateful import (
     REDIS_TOKEN_SPECIALS,
@@ -81,6 +81,7 @@ class RedisArgs:
         return 1 + self.replicas
 
     def __post_init__(self) -> None:
+        check_log_retention("log_retention_days", self.log_retention_days)
         if self.engine not in ENGINES:
             raise ValueError(f"engine: '{self.engine}' is unknown; use one of "
                              f"{', '.join(ENGINES)}")

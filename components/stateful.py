@@ -11,6 +11,8 @@ One mechanism each, so Aurora, DocumentDB, Redis and DynamoDB cannot drift apart
 - `spread_over_zones`: explicit round-robin AZ placement of instances / cache nodes;
 - `cluster_instances`: a cluster's instances over the AZs, protected but not retained;
 - `store_foundation`: the customer key and workload-only security group of a networked store;
+- `cluster_identifier` and `export_log_groups`: the log groups a cluster exports to, made
+  before the cluster (KMS-encrypted, with retention) instead of by the service (neither);
 - `generated_secret`: a pulumi-random password, handed on only as a secret and kept in a
   Secrets Manager secret encrypted with the store's customer key.
 """
@@ -26,6 +28,7 @@ import pulumi_random as random
 
 from components.kms import customer_key
 from components.labels import DataClass, child_name, resource_tags
+from components.logs import LOGS_SERVICE, encrypted_log_group
 from components.security_groups import workload_ingress_group
 
 MIN_PROTECTED_BACKUP_DAYS = 7
@@ -168,6 +171,26 @@ def store_foundation(component: str, *, parent: pulumi.Resource, protect: bool,
         description=f"{protocol} to {component} from the workload security groups only",
         parent=parent)
     return StoreFoundation(keep=keep, key=key, security_group=group)
+
+
+def cluster_identifier(component: str) -> str:
+    """The cluster's physical identifier, set (not generated) so its export log groups can be
+    named before it exists; the stack name keeps two stacks of one account apart."""
+    return f"{component}-{pulumi.get_stack()}".lower()
+
+
+def export_log_groups(component: str, *, parent: pulumi.Resource, names: Sequence[str],
+                      retention_days: int, keep: pulumi.ResourceOptions,
+                      ) -> list[aws.cloudwatch.LogGroup]:
+    """The log groups (`names`: full CloudWatch names) a cluster exports to, with their own
+    key admitting CloudWatch Logs. The cluster must depend on them: created first, they set
+    encryption and retention, which the groups RDS / DocumentDB would create lack."""
+    key = customer_key(component, "logs-key", description=f"{component} exported logs",
+                       parent=parent, services=[LOGS_SERVICE], opts=keep)
+    return [encrypted_log_group(child_name(component, f"{name.rsplit('/', 1)[-1]}-logs"),
+                                log_group_name=name, retention_days=retention_days,
+                                kms_key_arn=key.arn, parent=parent, opts=keep)
+            for name in names]
 
 
 @dataclass(frozen=True)

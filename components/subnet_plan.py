@@ -39,7 +39,11 @@ SMALLEST_VPC_PREFIX = AWS_SMALLEST_SUBNET_PREFIX - LARGEST_PREFIX_DELTA
 
 def carve_subnets(vpc_cidr: str, az_count: int) -> dict[Tier, list[str]]:
     """Subnet CIDRs per tier, one per AZ, in AZ order. Raises ValueError naming the field."""
-    vpc = ipaddress.ip_network(vpc_cidr, strict=True)
+    try:
+        vpc = ipaddress.ip_network(vpc_cidr, strict=True)
+    except ValueError as exc:
+        raise ValueError(f"cidr_block: '{vpc_cidr}' is not an IPv4 network CIDR ({exc}); "
+                         "write it like 10.32.0.0/16") from exc
     if vpc.version != 4:
         raise ValueError(f"cidr_block: {vpc} is not IPv4; give the VPC an IPv4 range")
     if vpc.prefixlen > SMALLEST_VPC_PREFIX:
@@ -48,7 +52,8 @@ def carve_subnets(vpc_cidr: str, az_count: int) -> dict[Tier, list[str]]:
             f"AZ slots; use a /{SMALLEST_VPC_PREFIX} or larger"
         )
     if not 1 <= az_count <= MAX_AZ_SLOTS:
-        raise ValueError(f"az_count: {az_count} is out of range; use 1 to {MAX_AZ_SLOTS}")
+        raise ValueError(f"availability_zones: {az_count} AZs is out of range; use 1 to "
+                         f"{MAX_AZ_SLOTS} AZs")
     plan: dict[Tier, list[str]] = {}
     for tier in TIERS:
         block = TIER_BLOCKS[tier]

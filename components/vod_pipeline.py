@@ -40,9 +40,9 @@ from components.iam import policy_document, role_policy, service_grant_statement
 from components.kms import customer_key
 from components.labels import DataClass, child_name, resource_tags
 from components.live_channel import Rendition, validate_ladder
-from components.logs import LOGS_SERVICE, encrypted_log_group
+from components.logs import LOGS_SERVICE, check_log_retention, encrypted_log_group
 from components.monitoring import MonitoredResource
-from components.object_store import ObjectStore, ObjectStoreArgs
+from components.object_store import ObjectStore, ObjectStoreArgs, check_cors_origins
 
 HANDLER_DIR = Path(__file__).resolve().parent / "vod_handler"
 EVENTS_SERVICE = "events.amazonaws.com"
@@ -70,7 +70,8 @@ class VodPipelineArgs:
     output_transition_days: int = 30
     """Days before outputs move to STANDARD_IA; 30 (default, the seed; S3's minimum)."""
     upload_data_class: DataClass = "user-content"
-    """Data class of the raw uploads; `user-content` (default: instructors' uploads)."""
+    """Data class of the raw uploads, also tagged on the job queues and the notifications
+    topic (their messages name upload keys); `user-content` (default: instructors' uploads)."""
     output_data_class: DataClass = "user-content"
     """Data class of the renditions; `user-content` (default: paid courses, signed URLs)."""
     upload_cors_origins: list[str] = field(default_factory=list)
@@ -97,10 +98,15 @@ class VodPipelineArgs:
     regional endpoint, which MediaConvert serves everywhere."""
     protect: bool = True
     """Pulumi `protect` + retain on delete on both buckets (stateful)."""
+    access_log_bucket: pulumi.Input[str] | None = None
+    """Name of an S3 access-log `LogBucket` in this region (the stack's
+    `storage-access-logs`) for both buckets' server access logs; None (default) = each
+    bucket's ObjectStore creates its own."""
     tags: dict[str, str] = field(default_factory=dict)
     """Extra tags on the Lambda function and queues."""
 
     def __post_init__(self) -> None:
+        check_log_retention("log_retention_days", self.log_retention_days)
         validate_ladder(self.renditions, "renditions")
         if not 1 <= self.segment_seconds <= 30:
             raise ValueError(f"segment_seconds: {self.segment_seconds}; use 1..30")
@@ -125,6 +131,7 @@ class VodPipelineArgs:
             raise ValueError(f"batch_size: {self.batch_size}; use 1..10")
         if not 1 <= self.max_receive_count <= 100:
             raise ValueError(f"max_receive_count: {self.max_receive_count}; use 1..100")
+        check_cors_origins("upload_cors_origins", self.upload_cors_origins)
         if self.mediaconvert_endpoint is not None and \
                 not self.mediaconvert_endpoint.startswith("https://"):
             raise ValueError("mediaconvert_endpoint: not https; give the endpoint URL")
@@ -265,11 +272,13 @@ class VodPipeline(pulumi.ComponentResource):
         self.upload_store = ObjectStore(child_name(name, "uploads"), ObjectStoreArgs(
             kind="s3", data_class=args.upload_data_class, protect=args.protect,
             cors_allowed_origins=list(args.upload_cors_origins),
-            cors_allowed_methods=["PUT", "POST", "HEAD"]), opts=child)
+            cors_allowed_methods=["PUT", "POST", "HEAD"],
+            access_log_bucket=args.access_log_bucket), opts=child)
         self.output_store = ObjectStore(child_name(name, "outputs"), ObjectStoreArgs(
             kind="s3", data_class=args.output_data_class, protect=args.protect,
             tiering="standard-ia", tiering_after_days=args.output_transition_days,
-            cloudfront_origin=args.output_cdn_origin), opts=child)
+            cloudfront_origin=args.output_cdn_origin,
+            access_log_bucket=args.access_log_bucket), opts=child)
         upload, output = self.upload_store, self.output_store
         assert upload.bucket_arn is not None and output.bucket_arn is not None
         assert upload.kms_key_arn is not None and output.kms_key_arn is not None
@@ -291,7 +300,8 @@ class VodPipeline(pulumi.ComponentResource):
         dlq = aws.sqs.Queue(
             dlq_name, kms_master_key_id=key.arn, kms_data_key_reuse_period_seconds=300,
             message_retention_seconds=14 * 86_400,
-            tags=resource_tags(dlq_name, extra=args.tags), opts=child)
+            tags=resource_tags(dlq_name, data_class=args.upload_data_class,
+                               extra=args.tags), opts=child)
         queue_name = child_name(name, "jobs")
         queue = aws.sqs.Queue(
             queue_name, kms_master_key_id=key.arn, kms_data_key_reuse_period_seconds=300,
@@ -301,7 +311,8 @@ class VodPipeline(pulumi.ComponentResource):
             receive_wait_time_seconds=20,
             redrive_policy=dlq.arn.apply(lambda arn: json.dumps(
                 {"deadLetterTargetArn": arn, "maxReceiveCount": args.max_receive_count})),
-            tags=resource_tags(queue_name, extra=args.tags), opts=child)
+            tags=resource_tags(queue_name, data_class=args.upload_data_class,
+                               extra=args.tags), opts=child)
         self.jobs_queue_url = queue.url
         self.dead_letter_queue_url = dlq.url
         self.monitored.append(MonitoredResource(kind="vod-queue", name=dlq_name,
@@ -347,7 +358,7 @@ class VodPipeline(pulumi.ComponentResource):
                 list(args.renditions), segment_seconds=args.segment_seconds,
                 audio_bitrate=args.audio_bitrate, output_kms_key_arn=arn)),
             tags=resource_tags(template_name), opts=child)
-        self.job_template_name = pulumi.Output.from_input(f"{template_name}-{pulumi.get_stack()}")
+        self.job_template_name = template.name  # type: ignore[assignment]  # given above
 
         mc_role = service_role(
             name, "mediaconvert-role", services="mediaconvert.amazonaws.com", parent=self,
@@ -417,7 +428,8 @@ class VodPipeline(pulumi.ComponentResource):
         # -- notifications ------------------------------------------------------------------
         topic_name = child_name(name, "notifications")
         topic = aws.sns.Topic(topic_name, kms_master_key_id=key.arn,
-                              tags=resource_tags(topic_name), opts=child)
+                              tags=resource_tags(topic_name, data_class=args.upload_data_class),
+                              opts=child)
         self.notifications_topic_arn = topic.arn
         job_rule_name = child_name(name, "job-state-rule")
         job_rule = aws.cloudwatch.EventRule(

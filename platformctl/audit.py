@@ -182,16 +182,22 @@ def client_factory(endpoint_url: str | None = None, session: Any = None) -> Clie
     """Cached boto3 clients per (service, region), all sent to `endpoint_url` when given."""
     import boto3
     from botocore.config import Config
+    from botocore.exceptions import BotoCoreError
 
-    session = session or boto3.session.Session()
     config = Config(user_agent_extra="platformctl-audit", connect_timeout=10, read_timeout=30)
     cache: dict[tuple[str, str], Any] = {}
 
     def client(service: str, region: str) -> Any:
         key = (service, region)
         if key not in cache:
-            cache[key] = session.client(service, region_name=region, endpoint_url=endpoint_url,
-                                        config=config)
+            # A bad profile or endpoint fails here, before any call: the same one line.
+            try:
+                active = session or boto3.session.Session()
+                cache[key] = active.client(service, region_name=region,
+                                           endpoint_url=endpoint_url, config=config)
+            except (BotoCoreError, ValueError) as error:
+                raise AuditError(f"{service}: creating the client", region,
+                                 f"{type(error).__name__} ({error})") from None
         return cache[key]
 
     return client

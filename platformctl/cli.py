@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from platformctl.errors import PlanInputError
+from platformctl.errors import PlanInputError, ProgramError
 from platformctl.project import Project
 from platformctl.render import render_json, render_markdown, render_sarif, render_text
 from platformctl.worker import PlanRequest, PlanResult, plan_in_processes
@@ -72,7 +72,7 @@ def plan(
                    "name a STACK")
     try:
         pack_dir, pack_config = _policy_options(policy_pack, policy_config)
-    except PlanInputError as error:
+    except (PlanInputError, ProgramError) as error:
         raise fail(str(error)) from None
     requests = [PlanRequest(directory=project.directory, stack=s, debug=debug,
                             policy_pack=pack_dir, policy_config=pack_config) for s in stacks]
@@ -134,7 +134,7 @@ def policy_config_command(
     try:
         pack = load_pack(policy_pack or DEFAULT_PACK_DIR)
         config = config_for(pack, shared_settings(directory, stack))
-    except PlanInputError as error:
+    except (PlanInputError, ProgramError) as error:
         raise fail(str(error)) from None
     sys.stdout.write(json.dumps(config, indent=2, sort_keys=True) + "\n")
 

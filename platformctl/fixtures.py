@@ -248,7 +248,9 @@ def _acm_certificate(res: NewResource, rid: str, arn: str) -> dict[str, Any]:
     return {"arn": f"arn:{res.partition}:acm:{res.region}:{ACCOUNT_ID}:certificate/{token}",
             "status": "PENDING_VALIDATION",
             "domainValidationOptions": [{
-                "domainName": domain, "resourceRecordName": f"_{token[:16]}.{domain}.",
+                # ACM validates `*.d` with a record under d (no `*` in the record name).
+                "domainName": domain,
+                "resourceRecordName": f"_{token[:16]}.{domain.removeprefix('*.')}.",
                 "resourceRecordType": "CNAME",
                 "resourceRecordValue": f"_{token[16:]}.acm-validations.aws."}]}
 

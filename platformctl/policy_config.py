@@ -9,6 +9,7 @@ Foreign projects (no environments/ loader) get only `--policy-config` or schema 
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -56,15 +57,10 @@ def shared_settings(directory: Path, stack: str) -> dict[str, Any]:
 def _profile_overrides(directory: Path, stack: str) -> dict[str, Any] | None:
     from platformctl.project import Project
 
-    project = Project.load(directory)
-    path = project.stack_file(stack)
-    if not path.is_file():
-        return None
-    import yaml
-
-    data = yaml.safe_load(path.read_text()) or {}
-    config = data.get("config") or {}
-    return config.get("platform:profile") or config.get(f"{project.name}:profile") or None
+    # The stack's config as `plan` reads it (one reader, the same one-line errors).
+    values = Project.load(directory).stack_config(stack).values
+    overrides = values.get("platform:profile")
+    return json.loads(overrides) if overrides else None
 
 
 def config_for(pack: Pack, settings: dict[str, Any]) -> dict[str, Any]:

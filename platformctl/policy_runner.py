@@ -144,6 +144,9 @@ def read_config(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text())
     except FileNotFoundError:
         raise PlanInputError(f"{path}: policy config file not found") from None
+    except OSError as error:
+        raise PlanInputError(f"{path}: cannot read the policy config ({error.strerror}); "
+                             "pass a JSON file") from None
     except ValueError as error:
         raise PlanInputError(f"{path}: not valid JSON ({error}); fix the syntax") from None
     if not isinstance(data, dict):

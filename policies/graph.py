@@ -42,6 +42,11 @@ def _is_seq(value: Any) -> bool:
     return isinstance(value, Sequence) and not isinstance(value, str | bytes)
 
 
+def listify(value: Any) -> list[Any]:
+    """IAM-style "one or a list": `value` itself when a list, else `[value]`."""
+    return value if isinstance(value, list) else [value]
+
+
 def get(value: Any, *path: str | int, default: Any = None) -> Any:
     """`value[path[0]][path[1]]...`, `default` when absent or null, `UNKNOWN` when unknown."""
     current = value
@@ -132,12 +137,6 @@ def arn_region(value: Any) -> str | None:
         return None
     match = ARN.match(value)
     return (match["region"] or None) if match else None
-
-
-def autonamed(value: Any, resource: PolicyResource) -> bool:
-    """Whether `value` is the physical name Pulumi gives `resource` (`<name>-<7 hex>`)."""
-    return isinstance(value, str) and re.fullmatch(re.escape(resource.name) + r"-[0-9a-f]{7}",
-                                                   value) is not None
 
 
 class Graph:
@@ -237,12 +236,6 @@ class Graph:
         if not isinstance(value, str) or not value:
             return None
         return value.rsplit(":", 1)[-1].rsplit("/", 1)[-1] if value.startswith("arn:") else value
-
-    def refers(self, value: Any, target: PolicyResource, *keys: str) -> bool:
-        """Whether a prop `value` (name, id or ARN) names `target`."""
-        value = self._short(value)
-        return value is not None and (value in self.names(target, *keys)
-                                      or autonamed(value, target))
 
     def named(self, value: Any, *keys: str) -> list[PolicyResource]:
         """Every resource that prop `value` (name, id or ARN) names (indexed lookup)."""

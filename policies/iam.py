@@ -8,7 +8,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel
 
 from .base import Report, stack_policy
-from .graph import UNKNOWN, Graph, get, items, label, parse_json, plain, truthy
+from .graph import UNKNOWN, Graph, get, items, label, listify, parse_json, plain, truthy
 
 ADMIN_POLICY_ARN_SUFFIX = ":iam::aws:policy/AdministratorAccess"
 DOCUMENT_PROPS = {
@@ -23,10 +23,12 @@ ATTACHMENTS = ("aws:iam/rolePolicyAttachment:RolePolicyAttachment",
                "aws:iam/userPolicyAttachment:UserPolicyAttachment",
                "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
                "aws:iam/policyAttachment:PolicyAttachment")
-
-
-def _listify(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
+# Resources that attach a list of managed policies: type -> prop holding the ARNs.
+ARN_LISTS = {
+    "aws:iam/role:Role": "managedPolicyArns",
+    "aws-native:iam:Role": "managedPolicyArns",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": "policyArns",
+}
 
 
 def admin_statements(document: Any) -> list[int]:
@@ -35,10 +37,10 @@ def admin_statements(document: Any) -> list[int]:
     if not isinstance(document, Mapping):
         return []
     found = []
-    for index, statement in enumerate(_listify(document.get("Statement") or [])):
+    for index, statement in enumerate(listify(document.get("Statement") or [])):
         if (isinstance(statement, Mapping) and statement.get("Effect") == "Allow"
-                and "*" in _listify(statement.get("Action"))
-                and "*" in _listify(statement.get("Resource"))):
+                and "*" in listify(statement.get("Action"))
+                and "*" in listify(statement.get("Resource"))):
             found.append(index)
     return found
 
@@ -64,6 +66,12 @@ def check_wildcard_admin(graph: Graph, config: Mapping[str, Any], report: Report
         if isinstance(arn, str) and arn.endswith(ADMIN_POLICY_ARN_SUFFIX):
             report(attachment, f"{label(attachment)} attaches AdministratorAccess; attach a "
                                "least-privilege policy instead")
+    for type_token, prop in ARN_LISTS.items():
+        for resource in graph.of_type(type_token):
+            if any(isinstance(arn, str) and arn.endswith(ADMIN_POLICY_ARN_SUFFIX)
+                   for arn in items(get(resource.props, prop))):
+                report(resource, f"{label(resource)} attaches AdministratorAccess (in {prop}); "
+                                 "attach a least-privilege policy instead")
 
 
 def check_key_rotation(graph: Graph, config: Mapping[str, Any], report: Report) -> None:

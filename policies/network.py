@@ -68,7 +68,7 @@ def check_open_ingress(graph: Graph, config: Mapping[str, Any], report: Report) 
 
 def check_rds_not_public(graph: Graph, config: Mapping[str, Any], report: Report) -> None:
     for db in graph.of_type("aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInstance",
-                            "aws:rds/cluster:Cluster", "aws-native:rds:DBInstance"):
+                            "aws:rds/cluster:Cluster", "aws-native:rds:DbInstance"):
         if truthy(get(db.props, "publiclyAccessible")):
             report(db, f"database {label(db)} is publicly accessible; set "
                        "publicly_accessible=False and reach it from inside the VPC")

@@ -66,7 +66,7 @@ def check_multi_az(graph: Graph, config: Mapping[str, Any], report: Report) -> N
         if UNKNOWN not in subnets and len(set(subnets)) < 2:
             report(group, f"EKS node group {label(group)} spans {len(set(subnets))} subnet(s) "
                           "in prod; give it subnets in at least two AZs")
-    for channel in graph.of_type("aws:medialive/channel:Channel", "aws-native:medialive:Channel"):
+    for channel in graph.of_type("aws:medialive/channel:Channel"):
         if get(channel.props, "channelClass") == "SINGLE_PIPELINE":
             report(channel, f"MediaLive channel {label(channel)} is SINGLE_PIPELINE in prod; "
                             "set channel_class='STANDARD' (two pipelines in two AZs)")
@@ -77,8 +77,8 @@ PROTECTION = {
     "aws:rds/instance:Instance": "deletionProtection",
     "aws:dynamodb/table:Table": "deletionProtectionEnabled",
     "aws-native:dynamodb:Table": "deletionProtectionEnabled",
-    "aws-native:rds:DBCluster": "deletionProtection",
-    "aws-native:rds:DBInstance": "deletionProtection",
+    "aws-native:rds:DbCluster": "deletionProtection",
+    "aws-native:rds:DbInstance": "deletionProtection",
 }
 SNAKE = {"deletionProtection": "deletion_protection",
          "deletionProtectionEnabled": "deletion_protection_enabled"}
@@ -112,6 +112,16 @@ def check_backup_retention(graph: Graph, config: Mapping[str, Any], report: Repo
         if not get(db.props, "replicateSourceDb"):
             judge(db, get(db.props, "backupRetentionPeriod", default=0.0), "backups",
                   f"set backup_retention_period>={minimum}")
+    # CloudFormation defaults BackupRetentionPeriod to 1 day for both.
+    for cluster in graph.of_type("aws-native:rds:DbCluster"):
+        judge(cluster, get(cluster.props, "backupRetentionPeriod", default=1.0), "backups",
+              f"set backup_retention_period>={minimum}")
+    for db in graph.of_type("aws-native:rds:DbInstance"):
+        if get(db.props, "dbClusterIdentifier") or get(db.props,
+                                                       "sourceDbInstanceIdentifier"):
+            continue  # a cluster member (the cluster keeps the backups) or a read replica
+        judge(db, get(db.props, "backupRetentionPeriod", default=1.0), "backups",
+              f"set backup_retention_period>={minimum}")
     for table in graph.of_type("aws:dynamodb/table:Table"):
         pitr = get(table.props, "pointInTimeRecovery")
         if get(pitr, "enabled") is UNKNOWN:

@@ -31,13 +31,15 @@ DATA_STORES = (
     "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
     "aws:efs/fileSystem:FileSystem", "aws:backup/vault:Vault",
     "aws:cloudwatch/logGroup:LogGroup",
-    "aws-native:s3:Bucket", "aws-native:rds:DBCluster", "aws-native:rds:DBInstance",
+    "aws-native:s3:Bucket", "aws-native:rds:DbCluster", "aws-native:rds:DbInstance",
     "aws-native:dynamodb:Table", "aws-native:dynamodb:GlobalTable",
-    "aws-native:elasticache:ServerlessCache", "aws-native:kinesis:Stream",
+    "aws-native:elasticache:ServerlessCache", "aws-native:elasticache:ReplicationGroup",
+    "aws-native:elasticache:CacheCluster", "aws-native:kinesis:Stream",
     "aws-native:efs:FileSystem", "aws-native:backup:BackupVault", "aws-native:logs:LogGroup",
     "aws-native:docdbelastic:Cluster", "aws-native:opensearchservice:Domain",
 )
 R2_BUCKET = "cloudflare:index/r2Bucket:R2Bucket"
+REPLICA_BUCKET_TYPES = (*S3_BUCKET_TYPES, "aws-native:s3:Bucket")
 
 
 def allowed_regions(graph: Graph, config: Mapping[str, Any]) -> set[str]:
@@ -72,8 +74,7 @@ def check_region_allowed(graph: Graph, config: Mapping[str, Any], report: Report
                              "data-class=public-content if it holds only public content")
 
 
-def _target(graph: Graph, resource: Any, what: str, region: Any, allowed: set[str],
-            report: Report) -> None:
+def _target(resource: Any, what: str, region: Any, allowed: set[str], report: Report) -> None:
     if region is None or region is UNKNOWN:
         report(resource, f"{label(resource)} copies data to {what} whose region cannot be "
                          "determined; point it at a resource in this stack or a full ARN in "
@@ -84,6 +85,28 @@ def _target(graph: Graph, resource: Any, what: str, region: Any, allowed: set[st
                          "an allowed region")
 
 
+def _destinations(graph: Graph, resource: Any, sources: list[Any], deps: list[Any],
+                  rules: list[Any], allowed: set[str], report: Report) -> None:
+    """Judge the destination bucket of each replication rule (`destination.bucket`: an ARN
+    or name of a bucket in this stack, or a full ARN)."""
+    for index, rule in enumerate(rules):
+        destination = get(rule, "destination", "bucket")
+        what = f"destination bucket of rule {index}"
+        named = [b for b in graph.named(destination, "bucket", "bucketName")
+                 if b.resource_type in REPLICA_BUCKET_TYPES and b not in sources]
+        if named:
+            for bucket in named:
+                _target(resource, f"bucket '{bucket.name}'", graph.region(bucket), allowed,
+                        report)
+        elif arn_region(destination):
+            _target(resource, what, arn_region(destination), allowed, report)
+        elif len(deps) == 1:
+            _target(resource, f"bucket '{deps[0].name}'", graph.region(deps[0]), allowed,
+                    report)
+        else:
+            _target(resource, what, None, allowed, report)
+
+
 def _s3_replication(graph: Graph, allowed: set[str], report: Report) -> None:
     for config in graph.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig"):
         sources = graph.bucket_of(config)
@@ -92,22 +115,19 @@ def _s3_replication(graph: Graph, allowed: set[str], report: Report) -> None:
         deps = [d for d in (graph.property_dependencies(config, "rules")
                             or graph.dependencies(config))
                 if d.resource_type in S3_BUCKET_TYPES and d not in sources]
-        for index, rule in enumerate(items(get(config.props, "rules"))):
-            destination = get(rule, "destination", "bucket")
-            what = f"destination bucket of rule {index}"
-            named = [b for b in graph.named(destination, "bucket")
-                     if b.resource_type in S3_BUCKET_TYPES and b not in sources]
-            if named:
-                for bucket in named:
-                    _target(graph, config, f"bucket '{bucket.name}'", graph.region(bucket),
-                            allowed, report)
-            elif arn_region(destination):
-                _target(graph, config, what, arn_region(destination), allowed, report)
-            elif len(deps) == 1:
-                _target(graph, config, f"bucket '{deps[0].name}'", graph.region(deps[0]),
-                        allowed, report)
-            else:
-                _target(graph, config, what, None, allowed, report)
+        _destinations(graph, config, sources, deps, items(get(config.props, "rules")),
+                      allowed, report)
+    # Inline replication on the bucket itself (classic Bucket and aws-native Bucket).
+    for bucket in graph.of_type(*REPLICA_BUCKET_TYPES):
+        if not graph.restricted(bucket):
+            continue
+        rules = items(get(bucket.props, "replicationConfiguration", "rules"))
+        if not rules:
+            continue
+        deps = [d for d in (graph.property_dependencies(bucket, "replicationConfiguration")
+                            or graph.dependencies(bucket))
+                if d.resource_type in REPLICA_BUCKET_TYPES and d is not bucket]
+        _destinations(graph, bucket, [bucket], deps, rules, allowed, report)
 
 
 def _listed_regions(graph: Graph, allowed: set[str], report: Report) -> None:
@@ -115,43 +135,43 @@ def _listed_regions(graph: Graph, allowed: set[str], report: Report) -> None:
     for table in graph.of_type("aws:dynamodb/table:Table"):
         if graph.restricted(table):
             for replica in items(get(table.props, "replicas")):
-                _target(graph, table, "a DynamoDB replica", get(replica, "regionName"),
+                _target(table, "a DynamoDB replica", get(replica, "regionName"),
                         allowed, report)
     for table in graph.of_type("aws-native:dynamodb:GlobalTable"):
         if graph.restricted(table):
             for replica in items(get(table.props, "replicas")):
-                _target(graph, table, "a DynamoDB replica", get(replica, "region"),
+                _target(table, "a DynamoDB replica", get(replica, "region"),
                         allowed, report)
     for ecr in graph.of_type("aws:ecr/replicationConfiguration:ReplicationConfiguration"):
         for rule in items(get(ecr.props, "replicationConfiguration", "rules")):
             for destination in items(get(rule, "destinations")):
-                _target(graph, ecr, "an ECR replica registry", get(destination, "region"),
+                _target(ecr, "an ECR replica registry", get(destination, "region"),
                         allowed, report)
     for efs in graph.of_type("aws:efs/replicationConfiguration:ReplicationConfiguration"):
         region = get(efs.props, "destination", "region") or graph.region(efs)
-        _target(graph, efs, "an EFS replica", region, allowed, report)
+        _target(efs, "an EFS replica", region, allowed, report)
     for copy in graph.of_type("aws:rds/snapshotCopy:SnapshotCopy",
                               "aws:rds/clusterSnapshotCopy:ClusterSnapshotCopy"):
         region = get(copy.props, "destinationRegion") or graph.region(copy)
-        _target(graph, copy, "a snapshot copy", region, allowed, report)
+        _target(copy, "a snapshot copy", region, allowed, report)
 
 
 def _members(graph: Graph, allowed: set[str], report: Report) -> None:
     """Resources that are themselves the copy: global-cluster members, replica keys, ..."""
     for cluster in graph.of_type("aws:rds/cluster:Cluster", "aws:docdb/cluster:Cluster"):
         if get(cluster.props, "globalClusterIdentifier") and graph.restricted(cluster):
-            _target(graph, cluster, "a global-cluster member (this cluster)",
+            _target(cluster, "a global-cluster member (this cluster)",
                     graph.region(cluster), allowed, report)
     for group in graph.of_type("aws:elasticache/replicationGroup:ReplicationGroup"):
         if get(group.props, "globalReplicationGroupId") and graph.restricted(group):
-            _target(graph, group, "a global-datastore member (this replication group)",
+            _target(group, "a global-datastore member (this replication group)",
                     graph.region(group), allowed, report)
     for resource in graph.of_type("aws:kms/replicaKey:ReplicaKey",
                                   "aws:kms/replicaExternalKey:ReplicaExternalKey",
                                   "aws:dynamodb/tableReplica:TableReplica",
                                   "aws:rds/instanceAutomatedBackupsReplication:"
                                   "InstanceAutomatedBackupsReplication"):
-        _target(graph, resource, "a replica (this resource)", graph.region(resource), allowed,
+        _target(resource, "a replica (this resource)", graph.region(resource), allowed,
                 report)
     vaults = graph.of_type("aws:backup/vault:Vault")
     for plan in graph.of_type("aws:backup/plan:Plan"):
@@ -160,7 +180,7 @@ def _members(graph: Graph, allowed: set[str], report: Report) -> None:
                 arn = get(action, "destinationVaultArn")
                 named = [v for v in graph.named(arn, "name") if v in vaults]
                 region = arn_region(arn) or (graph.region(named[0]) if named else None)
-                _target(graph, plan, "a backup copy vault", region, allowed, report)
+                _target(plan, "a backup copy vault", region, allowed, report)
 
 
 def check_replication_target(graph: Graph, config: Mapping[str, Any], report: Report) -> None:

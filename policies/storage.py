@@ -6,7 +6,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from .base import Report, stack_policy
-from .graph import S3_BUCKET_TYPES, UNKNOWN, Graph, get, items, label, parse_json, plain, truthy
+from .graph import (
+    S3_BUCKET_TYPES,
+    UNKNOWN,
+    Graph,
+    get,
+    items,
+    label,
+    listify,
+    parse_json,
+    plain,
+    truthy,
+)
 
 PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 PAB_SETTINGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
@@ -20,11 +31,9 @@ ACL_TYPES = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
 PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read")
 PUBLIC_GRANTEES = ("http://acs.amazonaws.com/groups/global/AllUsers",
                    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
+# aws-native:s3:Bucket accessControl (CloudFormation canned ACL names).
+NATIVE_PUBLIC_ACLS = ("PublicRead", "PublicReadWrite", "AuthenticatedRead")
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
-
-
-def _listify(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 def public_statements(document: Any) -> list[int]:
@@ -33,13 +42,13 @@ def public_statements(document: Any) -> list[int]:
     if not isinstance(document, Mapping):
         return []
     found = []
-    for index, statement in enumerate(_listify(document.get("Statement") or [])):
+    for index, statement in enumerate(listify(document.get("Statement") or [])):
         if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
             continue
         principal = statement.get("Principal")
         if isinstance(principal, Mapping):
-            principal = [p for v in principal.values() for p in _listify(v)]
-        if "*" in _listify(principal) and not statement.get("Condition"):
+            principal = [p for v in principal.values() for p in listify(v)]
+        if "*" in listify(principal) and not statement.get("Condition"):
             found.append(index)
     return found
 
@@ -61,6 +70,17 @@ def check_public_access(graph: Graph, config: Mapping[str, Any], report: Report)
         if acl in PUBLIC_ACLS:
             report(bucket, f"S3 bucket {label(bucket)} has the public ACL '{acl}'; use "
                            "'private' (serve public content through CloudFront)")
+        public = [get(g, "uri") for g in items(get(bucket.props, "grants"))
+                  if get(g, "uri") in PUBLIC_GRANTEES]
+        if public:
+            report(bucket, f"S3 bucket {label(bucket)} grants access to {public[0]}; drop the "
+                           "grant (serve public content through CloudFront)")
+        statements = public_statements(get(bucket.props, "policy"))
+        if statements:
+            report(bucket, f"S3 bucket {label(bucket)}: its inline policy allows Principal "
+                           f"'*' without a Condition (statement {statements[0]}); grant a "
+                           "specific principal (e.g. the CloudFront service with an "
+                           "AWS:SourceArn condition)")
     for bucket in graph.of_type("aws-native:s3:Bucket"):
         settings = get(bucket.props, "publicAccessBlockConfiguration")
         off = [k for k in PAB_SETTINGS if not truthy(get(settings, k))]
@@ -68,6 +88,10 @@ def check_public_access(graph: Graph, config: Mapping[str, Any], report: Report)
             report(bucket, f"S3 bucket {label(bucket)} does not set "
                            f"publicAccessBlockConfiguration {', '.join(off)}; set all four "
                            "to true")
+        acl = get(bucket.props, "accessControl")
+        if acl in NATIVE_PUBLIC_ACLS:
+            report(bucket, f"S3 bucket {label(bucket)} has the public access_control '{acl}'; "
+                           "use 'Private' (serve public content through CloudFront)")
     for acl in graph.of_type(*ACL_TYPES):
         canned = get(acl.props, "acl")
         grants = items(get(acl.props, "accessControlPolicy", "grants"))
@@ -78,8 +102,9 @@ def check_public_access(graph: Graph, config: Mapping[str, Any], report: Report)
                 f"a grant to {public[0]}"
             report(acl, f"bucket ACL {label(acl)} makes the bucket public with {what}; use "
                         "'private' and serve public content through CloudFront")
-    for policy in graph.of_type("aws:s3/bucketPolicy:BucketPolicy"):
-        statements = public_statements(get(policy.props, "policy"))
+    for policy in graph.of_type("aws:s3/bucketPolicy:BucketPolicy", "aws-native:s3:BucketPolicy"):
+        prop = "policy" if policy.resource_type.startswith("aws:") else "policyDocument"
+        statements = public_statements(get(policy.props, prop))
         if statements:
             report(policy, f"bucket policy {label(policy)} allows Principal '*' without a "
                            f"Condition (statement {statements[0]}); grant a specific "
@@ -130,9 +155,8 @@ def check_encryption_kms(graph: Graph, config: Mapping[str, Any], report: Report
                        "'aws:kms' and a customer KMS key (bucket_key_enabled=True)")
 
 
-def _flag(graph: Graph, resource: Any, key: str, what: str, fix: str, report: Report,
-          path: tuple[str, ...] = ()) -> None:
-    value = get(resource.props, *(path or (key,)))
+def _flag(resource: Any, key: str, what: str, fix: str, report: Report) -> None:
+    value = get(resource.props, key)
     if value is UNKNOWN:
         return
     if not truthy(value):
@@ -145,24 +169,24 @@ def check_storage_encrypted(graph: Graph, config: Mapping[str, Any], report: Rep
         if cluster.resource_type == "aws:rds/instance:Instance" and get(
                 cluster.props, "replicateSourceDb"):
             continue  # a read replica inherits the source's encryption
-        _flag(graph, cluster, "storageEncrypted", "stores data unencrypted",
+        _flag(cluster, "storageEncrypted", "stores data unencrypted",
               "set storage_encrypted=True with a customer KMS key (kms_key_id)", report)
-    for cluster in graph.of_type("aws-native:rds:DBCluster", "aws-native:rds:DBInstance"):
-        _flag(graph, cluster, "storageEncrypted", "stores data unencrypted",
+    for cluster in graph.of_type("aws-native:rds:DbCluster", "aws-native:rds:DbInstance"):
+        _flag(cluster, "storageEncrypted", "stores data unencrypted",
               "set storage_encrypted=True with a customer KMS key", report)
     for group in graph.of_type("aws:elasticache/replicationGroup:ReplicationGroup"):
-        _flag(graph, group, "atRestEncryptionEnabled", "is not encrypted at rest",
+        _flag(group, "atRestEncryptionEnabled", "is not encrypted at rest",
               "set at_rest_encryption_enabled=True (with kms_key_id)", report)
-        _flag(graph, group, "transitEncryptionEnabled", "is not encrypted in transit",
+        _flag(group, "transitEncryptionEnabled", "is not encrypted in transit",
               "set transit_encryption_enabled=True", report)
     for cache in graph.of_type("aws:elasticache/cluster:Cluster"):
         if get(cache.props, "engine") in ("redis", "valkey") and not get(
                 cache.props, "replicationGroupId"):
-            _flag(graph, cache, "transitEncryptionEnabled", "is not encrypted in transit",
+            _flag(cache, "transitEncryptionEnabled", "is not encrypted in transit",
                   "set transit_encryption_enabled=True, or use an encrypted "
                   "aws.elasticache.ReplicationGroup", report)
     for volume in graph.of_type("aws:ebs/volume:Volume"):
-        _flag(graph, volume, "encrypted", "is an unencrypted EBS volume",
+        _flag(volume, "encrypted", "is an unencrypted EBS volume",
               "set encrypted=True (with kms_key_id)", report)
     for instance in graph.of_type("aws:ec2/instance:Instance"):
         root = get(instance.props, "rootBlockDevice")
@@ -181,7 +205,7 @@ def check_storage_encrypted(graph: Graph, config: Mapping[str, Any], report: Rep
                 report(template, f"{label(template)} maps the unencrypted EBS volume "
                                  f"{get(mapping, 'deviceName')}; set ebs.encrypted='true'")
     for fs in graph.of_type("aws:efs/fileSystem:FileSystem", "aws-native:efs:FileSystem"):
-        _flag(graph, fs, "encrypted", "is an unencrypted EFS file system",
+        _flag(fs, "encrypted", "is an unencrypted EFS file system",
               "set encrypted=True (with kms_key_id)", report)
     for cluster in graph.of_type("aws:eks/cluster:Cluster"):
         configs = items(get(cluster.props, "encryptionConfig"))

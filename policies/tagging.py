@@ -10,7 +10,7 @@ from pulumi_policy import EnforcementLevel
 from ._taggable import TAGGABLE_AWS_TYPES
 from .base import Report, stack_policy
 from .config import setting
-from .graph import Graph, get, label
+from .graph import Graph, label
 from .waivers import TAG_PREFIX
 
 
@@ -38,10 +38,6 @@ def check_waiver_reason(graph: Graph, config: Mapping[str, Any], report: Report)
                 report(resource, f"{label(resource)} carries the waiver tag '{key}' without a "
                                  "reason; set the tag's value to why the finding is accepted "
                                  "(an empty waiver waives nothing)")
-    listed = get(config, "waivers") or {}
-    for urn in list(listed):
-        if not str(listed[urn]).strip():
-            report(urn, f"config waiver for {urn} has an empty reason; give the reason")
 
 
 POLICIES = [

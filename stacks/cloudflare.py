@@ -4,7 +4,8 @@
   the stack file may hold them.
 - `platform:cloudflareApiToken` (secret, optional): the provider's token; without it the
   provider reads CLOUDFLARE_API_TOKEN from the environment at deploy time. Never in files.
-- `platform:cloudflareVideoTokenSecret` (secret): the HMAC key of token-protected video paths.
+- `platform:cloudflareVideoTokenSecret` (secret, optional): the HMAC key of token-protected
+  video paths; without it the edge layer generates one.
 
 Each layer that needs Cloudflare creates its own explicit provider (`cloudflare-<layer>`):
 the same credentials, and every Cloudflare resource's provider stays visible in the graph.
@@ -36,16 +37,10 @@ def provider(layer: str) -> cloudflare.Provider:
 
 
 def require(key: str, purpose: str) -> str:
+    """A required config value; missing, it is one line naming the stack file and the key."""
     value = _config().get(key)
     if not value:
-        raise pulumi.RunError(f"stack config: platform:{key} is missing; {purpose} needs it "
+        raise pulumi.RunError(f"environments/stacks/Pulumi.{pulumi.get_stack()}.yaml: config "
+                              f"platform:{key}: missing; {purpose} needs it "
                               f"(pulumi config set platform:{key} <value>)")
-    return value
-
-
-def require_secret(key: str, purpose: str) -> pulumi.Output[str]:
-    value = _config().get_secret(key)
-    if value is None:
-        raise pulumi.RunError(f"stack config: platform:{key} is missing; {purpose} needs it "
-                              f"as a secret (pulumi config set --secret platform:{key} ...)")
     return value

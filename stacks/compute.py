@@ -47,7 +47,6 @@ def _eks(ctx: RegionalContext, eks: EksProfile) -> None:
         "eks",
         profile_args(spec, "eks", lambda: EksArgs(
             cluster_name=f"{spec.environment}-platform",
-            vpc_id=ctx.network.vpc_id,
             subnet_ids=ctx.network.private_subnet_ids,
             availability_zones=ctx.network.availability_zones,
             kubernetes_version=eks.kubernetes_version,
@@ -58,6 +57,7 @@ def _eks(ctx: RegionalContext, eks: EksProfile) -> None:
             workload_node_group=_node_group(eks.spot_nodes, "SPOT"),
             karpenter=eks.karpenter,
             karpenter_chart_version=eks.karpenter_chart_version,
+            karpenter_ami_alias=eks.karpenter_ami_alias,
             log_retention_days=spec.profile.log_retention_days,
             deletion_protection=spec.profile.protect_stateful,
         )),

@@ -77,6 +77,7 @@ def _aurora(ctx: RegionalContext) -> None:
         serverless_max_acu=aurora.serverless_max_acu,
         database_name=aurora.database_name,
         backup_retention_days=profile.backup_retention_days,
+        log_retention_days=profile.log_retention_days,
         performance_insights_retention_days=aurora.performance_insights_retention_days,
         global_role=aurora.global_role,
         global_cluster_identifier=aurora.global_cluster_identifier,
@@ -105,6 +106,7 @@ def _documentdb(ctx: RegionalContext) -> None:
         instance_class=docdb.instance_class,
         instance_count=docdb.instance_count,
         backup_retention_days=profile.backup_retention_days,
+        log_retention_days=profile.log_retention_days,
         data_class=docdb.data_class,
     ))
     ctx.export("documentDbClusterIdentifier", cluster.cluster_identifier)

@@ -8,6 +8,7 @@ and serves `vod.output_store` on `/vod/*` (the pipeline writes under `vod/`).
 from __future__ import annotations
 
 from components.live_channel import LiveChannel, LiveChannelArgs, Rendition, SpekeDrm
+from components.object_store import LogBucket
 from components.vod_pipeline import VodPipeline, VodPipelineArgs
 from environments.sections.video import RenditionProfile
 from stacks.context import RegionalContext, profile_args
@@ -42,12 +43,16 @@ def build(ctx: RegionalContext) -> None:
 
     vod_profile = profile.vod
     if vod_profile.enabled:
+        # The storage layer's S3 access-log bucket, when there is one, takes our buckets' logs.
+        access_logs = ctx.components.get("storage-access-logs")
         vod = VodPipeline("vod", profile_args(ctx.spec, "vod", lambda: VodPipelineArgs(
             renditions=_ladder(vod_profile.renditions),
             output_transition_days=vod_profile.output_transition_days,
             reserved_concurrency=vod_profile.reserved_concurrency,
             log_retention_days=profile.log_retention_days,
             protect=profile.protect_stateful,
+            access_log_bucket=(access_logs.bucket_name if isinstance(access_logs, LogBucket)
+                               else None),
             # CloudFront reads the renditions through OAC; the edge layer admits it.
             output_cdn_origin=profile.cdn.enabled and profile.cdn.kind == "cloudfront",
         )), opts=ctx.providers.opts())

@@ -3,15 +3,18 @@ cache, HMAC-token video paths (with the secret kept secret), proxied DNS."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
 import pulumi_cloudflare as cloudflare
 import pytest
+from pulumi.runtime.rpc import unwrap_rpc_secret
 
 from components.cdn import Cdn, CdnArgs, CdnOrigin
-from components.cdn_cloudflare import CLOUDFLARE_MANAGED_RULESET, hmac_expression
+from components.cdn_cloudflare import CLOUDFLARE_MANAGED_RULESET
 from components.object_store import ObjectStore, ObjectStoreArgs
+from platformctl.engine import run_callable
 from tests.plans import PlanView, run_offline
 
 RULESET = "cloudflare:index/ruleset:Ruleset"
@@ -20,7 +23,7 @@ ALB = "api-123.eu-central-1.elb.amazonaws.com"
 CONTENT_HOST = "content.example.com"
 
 
-def plan_cloudflare(**overrides: Any) -> PlanView:
+def cloudflare_program(**overrides: Any) -> Callable[[], None]:
     def program() -> None:
         provider = cloudflare.Provider("cloudflare")
         opts = pulumi.ResourceOptions(providers=[provider])
@@ -36,7 +39,11 @@ def plan_cloudflare(**overrides: Any) -> PlanView:
                 **overrides}
         Cdn("cdn", CdnArgs(**args), opts=opts)
 
-    return run_offline(program)
+    return program
+
+
+def plan_cloudflare(**overrides: Any) -> PlanView:
+    return run_offline(cloudflare_program(**overrides))
 
 
 @pytest.fixture(scope="module")
@@ -89,11 +96,17 @@ def test_video_paths_need_a_timed_hmac_token_and_the_secret_stays_secret(plan: P
     # The expression embeds the HMAC key, so the rules are a secret in the plan.
     assert custom["rules"] == "[secret]"
     assert "s3cr3t-hmac-key" not in str(plan.plan)
-    # What the expression is, built by the same function the component uses:
-    expression = hmac_expression("k", f'http.host eq "{CONTENT_HOST}"', 10_800)
-    assert expression.startswith(f'(http.host eq "{CONTENT_HOST}") and not '
-                                 'is_timed_hmac_valid_v0("k", http.request.uri, 10800, '
-                                 "http.request.timestamp.sec, 8)")
+    # The rule as the engine received it (unmasked): it blocks, is on, and its expression
+    # checks the configured secret, on the content host, with the default 3-hour lifetime.
+    capture = run_callable(cloudflare_program(), project="test", stack="test")
+    [registration] = [r for r in capture.registrations if r.type == RULESET
+                      and r.inputs.get("phase") == "http_request_firewall_custom"]
+    [rule] = unwrap_rpc_secret(registration.inputs["rules"])
+    assert rule["action"] == "block"
+    assert rule["enabled"] is True
+    assert unwrap_rpc_secret(rule["expression"]) == (
+        f'(http.host eq "{CONTENT_HOST}") and not is_timed_hmac_valid_v0('
+        '"s3cr3t-hmac-key", http.request.uri, 10800, http.request.timestamp.sec, 8)')
 
 
 def test_tiered_cache_and_proxied_dns_and_no_aws_cdn(plan: PlanView) -> None:

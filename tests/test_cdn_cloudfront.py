@@ -16,8 +16,15 @@ from components.cdn_cloudfront import (
     CACHING_OPTIMIZED,
 )
 from components.object_store import ObjectStore, ObjectStoreArgs
+from platformctl.fixtures import NewResource, resource_outputs
 from tests.plans import PlanView, in_region, run_offline
-from tests.test_storage_object_store import POLICY, assert_bucket_bar, attached, statements
+from tests.test_storage_object_store import (
+    BUCKET,
+    POLICY,
+    assert_bucket_bar,
+    attached,
+    statements,
+)
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 PEM = (Path(__file__).resolve().parent.parent / "components" / "keys"
@@ -41,7 +48,8 @@ def plan_cdn(region: str = "us-east-1", **overrides: Any) -> tuple[PlanView, dic
             CdnOrigin(origin_id="api", domain_name=ALB, role="api", path_patterns=["/api/*"]),
             CdnOrigin(origin_id="live", domain_name=MEDIAPACKAGE, role="live",
                       path_patterns=["/out/v1/*"], access="mediapackagev2-oac",
-                      grant_access=lambda arn: seen.setdefault("live_admitted", arn)),
+                      grant_access=lambda arn: pulumi.Output.from_input(arn).apply(
+                          lambda value: seen.setdefault("live_admitted", value))),
         ]
         args = {"origins": origins, "domain_names": ["learn.example.com"],
                 "signing_public_key_pem": PEM, **overrides}
@@ -56,6 +64,15 @@ def cloudfront() -> tuple[PlanView, dict[str, Any]]:
     return plan_cdn()
 
 
+def distribution_arn(distribution: dict[str, Any]) -> str:
+    """The ARN the offline fixtures give this distribution, computed from its URN."""
+    _, state = resource_outputs(NewResource(
+        type=distribution["type"], name=distribution["name"], urn=distribution["urn"],
+        inputs={}, region=distribution["region"]))
+    assert state["arn"].startswith("arn:aws:cloudfront::123456789012:distribution/")
+    return state["arn"]
+
+
 def behaviours(distribution: dict[str, Any]) -> dict[str, dict[str, Any]]:
     props = distribution["props"]
     found = {"default": props["defaultCacheBehavior"]}
@@ -66,17 +83,16 @@ def behaviours(distribution: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_bucket_policy_admits_only_this_distribution_through_oac(cloudfront) -> None:
     plan, seen = cloudfront
     distribution = plan.one(DISTRIBUTION)
-    distribution_id = distribution["name"]  # the fixture's id is the physical name
+    expected_arn = distribution_arn(distribution)
     for store in ("assets", "vod"):
         [policy] = attached(plan, plan.named(f"{store}-bucket"), POLICY)
         oac = [s for s in statements(policy) if s["Principal"] == {
             "Service": "cloudfront.amazonaws.com"}]
         assert len(oac) == 1, store
-        source_arn = oac[0]["Condition"]["StringEquals"]["AWS:SourceArn"]
-        assert source_arn.startswith("arn:aws:cloudfront::123456789012:distribution/")
-        assert source_arn.split("/")[-1].startswith(distribution_id)
+        assert oac[0]["Condition"]["StringEquals"]["AWS:SourceArn"] == expected_arn, store
         assert distribution["urn"] in policy["dependencies"]
-    assert "live_admitted" in seen
+    # The live origin is granted to this distribution, not to any other.
+    assert seen["live_admitted"] == expected_arn
     assert_bucket_bar(plan)
 
 
@@ -234,9 +250,14 @@ def test_store_not_built_for_cloudfront_is_refused() -> None:
 
 def test_policy_json_is_valid_for_every_bucket(cloudfront) -> None:
     plan, _ = cloudfront
-    for policy in plan.of_type(POLICY):
+    buckets = plan.of_type(BUCKET)
+    assert buckets
+    for bucket in buckets:
+        [policy] = attached(plan, bucket, POLICY)
         document = json.loads(policy["props"]["policy"])
-        assert document["Version"] == "2012-10-17"
+        assert document["Version"] == "2012-10-17", bucket["name"]
+        assert isinstance(document["Statement"], list) and document["Statement"], bucket["name"]
+    assert len(plan.of_type(POLICY)) == len(buckets)
 
 
 def test_certificate_validation_records_go_to_route53_when_a_zone_is_given() -> None:
@@ -245,6 +266,18 @@ def test_certificate_validation_records_go_to_route53_when_a_zone_is_given() -> 
     assert record["props"]["zoneId"] == "Z0123456789ABC"
     assert record["props"]["type"] == "CNAME"
     assert record["props"]["name"].endswith(".learn.example.com.")
+    validation = plan.one("aws:acm/certificateValidation:CertificateValidation")
+    assert validation["props"]["validationRecordFqdns"] == [record["props"]["name"].rstrip(".")]
+
+
+@pytest.mark.parametrize("domains", [["*.learn.example.com"],
+                                     ["*.learn.example.com", "learn.example.com"]])
+def test_wildcard_domains_get_one_validation_record_per_name(domains: list[str]) -> None:
+    plan, _ = plan_cdn(route53_zone_id="Z0123456789ABC", domain_names=domains)
+    [record] = plan.of_type("aws:route53/record:Record")
+    assert record["name"] == "cdn-certificate-validation-0"
+    assert record["props"]["name"].endswith(".learn.example.com.")
+    assert "*" not in record["props"]["name"]
     validation = plan.one("aws:acm/certificateValidation:CertificateValidation")
     assert validation["props"]["validationRecordFqdns"] == [record["props"]["name"].rstrip(".")]
 

@@ -194,6 +194,9 @@ def test_aurora_global_secondary_joins_without_credentials() -> None:
      r"^serverless_min_acu: 8-4 ACU is not a range within 0-256"),
     ({"engine_version": "latest"}, r"^engine_version: 'latest' is not a version"),
     ({"global_role": "tertiary"}, r"^global_role: 'tertiary' is unknown"),
+    ({"database_name": "app-db"},
+     r"^database_name: 'app-db' is not a PostgreSQL database name; start with a letter, use "
+     r"up to 63 letters, digits and _$"),
 ])
 def test_aurora_refuses_bad_input(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
@@ -313,7 +316,8 @@ def test_dynamodb_global_table_in_jurisdiction() -> None:
 def test_dynamodb_regional_table_has_no_stream() -> None:
     view = plan_of(lambda opts: DynamoTable("users", table(protect=False), opts=opts))
     props = view.one("aws:dynamodb/table:Table")["props"]
-    assert props["streamEnabled"] is False and "replicas" not in props or not props["replicas"]
+    assert props["streamEnabled"] is False
+    assert not props.get("replicas")
     assert props["deletionProtectionEnabled"] is False
     assert props["serverSideEncryption"]["kmsKeyArn"].startswith("arn:aws:kms:us-east-1:")
 
@@ -331,6 +335,11 @@ def test_dynamodb_regional_table_has_no_stream() -> None:
     ({"attributes": {"pk": "S", "sk": "S", "email": "S"}},
      r"^attributes: email are not keys; DynamoDB declares only key attributes"),
     ({"point_in_time_recovery_days": 3}, r"^point_in_time_recovery_days: 3 days is too short"),
+    ({"range_key": "pk", "attributes": {"pk": "S"}},
+     r"^range_key: 'pk' is also the hash_key; use another attribute or no range_key$"),
+    ({"ttl_attribute": "expires at"},
+     r"^ttl_attribute: 'expires at' is not an attribute name; use 1-255 letters, digits, _ \. "
+     r"and -$"),
 ])
 def test_dynamodb_refuses_bad_input(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
@@ -351,3 +360,32 @@ def test_monitored_dimensions() -> None:
     assert set(found["aurora"][0].dimensions) == {"DBClusterIdentifier"}
     assert [m.name for m in found["redis"]] == ["redis-001", "redis-002", "redis-003"]
     assert set(found["table"][0].dimensions) == {"TableName"}
+
+
+# ---- exported logs --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("build", "cluster_type", "expected"), [
+    (lambda opts: AuroraPostgres("aurora", aurora(log_retention_days=90), opts=opts),
+     "aws:rds/cluster:Cluster", {"/aws/rds/cluster/aurora-test/postgresql"}),
+    (lambda opts: DocumentDb("docdb", DocumentDbArgs(subnet_group_name="docdb-subnets",
+                                                     log_retention_days=90, **NET), opts=opts),
+     "aws:docdb/cluster:Cluster",
+     {"/aws/docdb/docdb-test/audit", "/aws/docdb/docdb-test/profiler"}),
+])
+def test_exported_logs_are_encrypted_kept_and_made_before_the_cluster(
+        build: Any, cluster_type: str, expected: set[str]) -> None:
+    """Left to RDS / DocumentDB, the export log groups would be unencrypted and kept forever."""
+    view = plan_of(build)
+    cluster = view.one(cluster_type)
+    exported = set(cluster["props"]["enabledCloudwatchLogsExports"])
+    groups = [g for g in view.of_type("aws:cloudwatch/logGroup:LogGroup")
+              if g["props"]["name"].rsplit("/", 1)[-1] in exported]
+    assert {g["props"]["name"] for g in groups} == expected
+    cluster_id = cluster["props"]["clusterIdentifier"]
+    for group in groups:
+        assert f"/{cluster_id}/" in group["props"]["name"]
+        assert group["props"]["retentionInDays"] == 90
+        assert group["props"]["kmsKeyId"].startswith("arn:aws:kms:us-east-1:")
+        assert_protected(group)
+        assert group["urn"] in cluster["dependencies"]

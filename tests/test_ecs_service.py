@@ -146,6 +146,9 @@ def test_ecr_repository_is_immutable_scanned_encrypted_and_pruned(prod: PlanView
     assert repo["imageTagMutability"] == "IMMUTABLE"
     assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
     assert repo["encryptionConfigurations"][0]["encryptionType"] == "KMS"
+    # Retained images are unreadable without their key: both are protected and retained.
+    for res in (prod.one("aws:ecr/repository:Repository"), prod.named("ecs-ecr-key")):
+        assert res["protect"] is True and res["retainOnDelete"] is True
     rules = json.loads(prod.one("aws:ecr/lifecyclePolicy:LifecyclePolicy")["props"]["policy"])
     assert {r["selection"]["tagStatus"] for r in rules["rules"]} == {"untagged", "any"}
 
@@ -164,7 +167,10 @@ def test_execution_role_reads_only_the_given_secrets() -> None:
     secrets = [s for s in policy["Statement"] if s["Sid"] == "Secrets"]
     assert secrets == [{"Sid": "Secrets", "Effect": "Allow",
                         "Action": "secretsmanager:GetSecretValue", "Resource": [SECRET]}]
-    assert all(s["Resource"] != "*" for s in policy["Statement"] if s["Sid"] != "EcrAuth")
+    for statement in policy["Statement"]:
+        resources = statement["Resource"]
+        resources = [resources] if isinstance(resources, str) else list(resources)
+        assert statement["Sid"] == "EcrAuth" or "*" not in resources, statement
     [container] = json.loads(view.one("aws:ecs/taskDefinition:TaskDefinition")["props"][
         "containerDefinitions"])
     assert container["secrets"] == [{"name": "JWT_SECRET", "valueFrom": SECRET}]
@@ -222,6 +228,15 @@ def args(**overrides: Any) -> EcsServiceArgs:
      r"^secrets: DB -> .* is not a Secrets Manager secret ARN"),
     ({"secrets": {"A": SECRET}, "environment": {"A": "x"}}, r"^secrets: A also set"),
     ({"environment": {"bad-name": "x"}}, r"^environment: 'bad-name' is not a valid"),
+    ({"cpu_architecture": "arm64"},
+     r"^cpu_architecture: 'arm64' is unknown; use one of X86_64, ARM64$"),
+    ({"container_insights": "disabled"},
+     r"^container_insights: 'disabled' is unknown; use one of enabled, enhanced$"),
+    ({"ecr_keep_images": 0},
+     r"^ecr_keep_images: 0 keeps no image; keep at least 1 \(the running one\)$"),
+    ({"log_retention_days": 10},
+     r"^log_retention_days: 10 is not a CloudWatch Logs retention; use one of 1, 3, 5, 7, 14, "
+     r"30, .*, 3653$"),
 ])
 def test_invalid_args_name_the_field(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):

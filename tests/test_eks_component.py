@@ -76,7 +76,14 @@ def test_node_groups_span_every_az_on_demand_and_spot(prod: PlanView) -> None:
 
 
 def test_node_launch_templates_encrypt_disks_and_require_imdsv2(prod: PlanView) -> None:
-    for template in prod.of_type("aws:ec2/launchTemplate:LaunchTemplate"):
+    templates = {t["name"]: t for t in prod.of_type("aws:ec2/launchTemplate:LaunchTemplate")}
+    groups = {g["name"]: g["props"] for g in prod.of_type("aws:eks/nodeGroup:NodeGroup")}
+    assert groups and set(templates) == {n.removesuffix("-nodes") + "-lt" for n in groups}
+    for name, group in groups.items():
+        template = templates[name.removesuffix("-nodes") + "-lt"]
+        assert group["launchTemplate"]["id"] == (
+            ID_PREFIXES[template["type"]] + digest(template["urn"])), name
+    for template in templates.values():
         props = template["props"]
         assert props["metadataOptions"]["httpTokens"] == "required"
         assert props["metadataOptions"]["httpPutResponseHopLimit"] == 1
@@ -145,6 +152,26 @@ def test_karpenter_interruption_rules_target_the_queue(prod: PlanView) -> None:
     assert len(targets) == 4 and all(":sqs:" in t["props"]["arn"] for t in targets)
 
 
+def test_karpenter_nodes_run_a_pinned_ami(prod: PlanView) -> None:
+    node_class = next(r for r in prod.of_type("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"))
+    assert node_class["props"]["spec"]["amiSelectorTerms"] == [{"alias": "al2023@v20250915"}]
+
+
+def test_karpenter_queue_admits_only_its_own_rules(prod: PlanView) -> None:
+    queue = prod.one("aws:sqs/queue:Queue")["props"]["name"]
+    policy = json.loads(prod.one("aws:sqs/queuePolicy:QueuePolicy")["props"]["policy"])
+    allows = [s for s in policy["Statement"] if s["Effect"] == "Allow"]
+    assert all(s["Principal"] == {"Service": "events.amazonaws.com"}
+               and s["Action"] == "sqs:SendMessage" and s["Resource"].endswith(f":{queue}")
+               for s in allows)
+    sources = sorted(s["Condition"]["ArnEquals"]["aws:SourceArn"] for s in allows)
+    rules = sorted(t["props"]["rule"]
+                   for t in prod.of_type("aws:cloudwatch/eventTarget:EventTarget"))
+    assert len(rules) == 4
+    assert sources == [f"arn:aws:events:us-east-1:{source.split(':')[4]}:rule/{rule}"
+                       for source, rule in zip(sources, rules, strict=True)]
+
+
 def test_karpenter_nodes_join_through_an_access_entry(prod: PlanView) -> None:
     entry = prod.named("eks-karpenter-node-access")["props"]
     assert entry["type"] == "EC2_LINUX"
@@ -185,7 +212,7 @@ def test_public_endpoint_admits_only_the_configured_cidrs() -> None:
 
 
 def args(**overrides: Any) -> EksArgs:
-    base: dict[str, Any] = {"cluster_name": "prod-platform", "vpc_id": "vpc-1",
+    base: dict[str, Any] = {"cluster_name": "prod-platform",
                             "subnet_ids": ["subnet-a", "subnet-b", "subnet-c"],
                             "availability_zones": ZONES}
     return EksArgs(**{**base, **overrides})
@@ -203,6 +230,12 @@ def args(**overrides: Any) -> EksArgs:
     ({"cluster_name": "-bad name"}, r"^cluster_name: '-bad name' is invalid"),
     ({"kubernetes_version": "latest"}, r"^kubernetes_version: 'latest'"),
     ({"karpenter_chart_version": "1.x"}, r"^karpenter_chart_version: '1.x' is not pinned"),
+    ({"karpenter_ami_alias": "al2023@latest"},
+     r"^karpenter_ami_alias: 'al2023@latest' is not a pinned AMI alias; give a released version "
+     r"like al2023@v20250915, bumped deliberately$"),
+    ({"log_retention_days": 10},
+     r"^log_retention_days: 10 is not a CloudWatch Logs retention; use one of 1, 3, 5, .*, "
+     r"3653$"),
     ({"addon_versions": {"istio": "1.0"}}, r"^addon_versions: unknown add-on istio"),
     ({"system_node_group": NodeGroupSpec(capacity_type="SPOT", instance_types=["a", "b"])},
      r"^system_node_group: must be ON_DEMAND"),

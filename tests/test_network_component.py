@@ -142,8 +142,27 @@ def test_adding_an_az_keeps_every_existing_subnet_and_its_name() -> None:
     ({"availability_zones": ["us-east-1a", "us-east-1a"]}, r"^availability_zones: duplicates"),
     ({"log_retention_days": 10}, r"^log_retention_days: 10 is not a CloudWatch Logs retention"),
     ({"interface_endpoint_services": ()}, r"^interface_endpoint_services: empty"),
+    ({"availability_zones": ["us-east-1a", "us-west-2a", "us-east-1b"]},
+     r"^availability_zones: us-east-1a, us-west-2a, us-east-1b share the suffix 'a'; child "
+     r"resources are named by it, so list zones whose last characters differ$"),
+    ({"cidr_block": "10.32.0.1/16"},
+     r"^cidr_block: '10\.32\.0\.1/16' is not an IPv4 network CIDR \(10\.32\.0\.1/16 has host "
+     r"bits set\); write it like 10\.32\.0\.0/16$"),
+    ({"cidr_block": "10.32.0.0/"},
+     r"^cidr_block: '10\.32\.0\.0/' is not an IPv4 network CIDR \('10\.32\.0\.0/' does not "
+     r"appear to be an IPv4 or IPv6 network\); write it like 10\.32\.0\.0/16$"),
+    ({"availability_zones": [f"us-east-1{suffix}" for suffix in "abcdefghi"]},
+     r"^availability_zones: 9 AZs is out of range; use 1 to 8 AZs$"),
 ])
 def test_invalid_args_name_the_field(overrides: dict[str, Any], message: str) -> None:
     args = {"cidr_block": "10.32.0.0/16", "availability_zones": ZONES, **overrides}
     with pytest.raises(ValueError, match=message):
         NetworkArgs(**args)
+
+
+def test_log_retention_lists_of_components_and_environments_agree() -> None:
+    """environments/ may not import components/, so each keeps a copy: they must not drift."""
+    from components.logs import LOG_RETENTION_DAYS
+    from environments.sections.base import LOG_RETENTION_DAYS as PROFILE_RETENTION_DAYS
+
+    assert LOG_RETENTION_DAYS == PROFILE_RETENTION_DAYS

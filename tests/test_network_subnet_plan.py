@@ -48,8 +48,8 @@ def test_prod_us_east_1_plan_is_the_documented_one() -> None:
     ("10.0.0.0/24", 3, rf"cidr_block: 10.0.0.0/24 is too small .* use a /{SMALLEST_VPC_PREFIX}"),
     ("10.0.0.1/16", 3, "does not appear to be an IPv4 or IPv6 network|has host bits set"),
     ("fd00::/48", 3, "cidr_block: fd00::/48 is not IPv4"),
-    ("10.0.0.0/16", 0, "az_count: 0 is out of range"),
-    ("10.0.0.0/16", MAX_AZ_SLOTS + 1, "az_count: .* out of range"),
+    ("10.0.0.0/16", 0, "availability_zones: 0 AZs is out of range"),
+    ("10.0.0.0/16", MAX_AZ_SLOTS + 1, "availability_zones: .* out of range"),
 ])
 def test_bad_plans_name_the_field(cidr: str, count: int, message: str) -> None:
     with pytest.raises(ValueError, match=message):

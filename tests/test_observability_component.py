@@ -267,6 +267,14 @@ def test_trail_validates_logs_into_a_bucket_in_the_stack_region(region: str) -> 
     assert log_group["retentionInDays"] == 365 and log_group["kmsKeyId"]
 
 
+@pytest.mark.parametrize("protect", [True, False])
+def test_audit_key_is_kept_with_the_trail_logs(protect: bool) -> None:
+    view = plan([NAT], protect=protect)
+    for name in ("obs-trail-bucket", "obs-audit-key"):
+        resource = view.named(name)
+        assert (resource["protect"], resource["retainOnDelete"]) == (protect, protect), name
+
+
 def test_trail_bucket_logs_to_the_given_access_log_bucket() -> None:
     own = plan([NAT])
     assert own.named("obs-trail-logging")["props"]["targetBucket"].startswith(

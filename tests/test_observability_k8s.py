@@ -148,3 +148,20 @@ def test_bad_args_are_refused(kwargs, message) -> None:
     with pytest.raises(ValueError, match=message):
         K8sMonitoringArgs(kubernetes_provider=None, cluster_name="c",  # type: ignore[arg-type]
                           region="us-east-1", **kwargs)
+
+
+def test_volumes_use_an_encrypted_gp3_storage_class_created_before_the_releases() -> None:
+    view = plan(storage_class="monitoring-gp3")
+    storage_class = view.one("kubernetes:storage.k8s.io/v1:StorageClass")
+    props = storage_class["props"]
+    assert props["metadata"]["name"] == "monitoring-gp3"
+    assert props["provisioner"] == "ebs.csi.aws.com"
+    assert props["parameters"] == {"type": "gp3", "encrypted": "true"}
+    assert (props["reclaimPolicy"], props["volumeBindingMode"], props["allowVolumeExpansion"]
+            ) == ("Retain", "WaitForFirstConsumer", True)
+    for r in view.of_type(RELEASE):
+        assert storage_class["urn"] in r["dependencies"], r["name"]
+    values = release(view, "kube-prometheus-stack")["props"]["values"]
+    assert values["prometheus"]["prometheusSpec"]["storageSpec"]["volumeClaimTemplate"][
+        "spec"]["storageClassName"] == "monitoring-gp3"
+    assert values["grafana"]["persistence"]["storageClassName"] == "monitoring-gp3"

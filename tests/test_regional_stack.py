@@ -31,3 +31,4 @@ def test_refusal_of_a_profile_value_names_the_profile() -> None:
     spec = spec.model_copy(update={"profile": spec.profile.model_copy(update={"cdn": cdn})})
     with pytest.raises(PlanInputError, match=rf"^environments/profiles/dev\.yaml: {REFUSAL}"):
         plan(spec)
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pulumi
@@ -263,6 +264,26 @@ def test_replication_into_its_own_region_or_unchecked_is_refused() -> None:
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
+    ({"object_lock_mode": "STRICT"},
+     "object_lock_mode: 'STRICT' is unknown; use one of GOVERNANCE, COMPLIANCE"),
+    ({"replication_storage_class": "GLACIER_FLEXIBLE"},
+     "replication_storage_class: 'GLACIER_FLEXIBLE' is unknown; use one of STANDARD, "
+     "STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER, DEEP_ARCHIVE"),
+])
+def test_literal_fields_are_checked_at_runtime(overrides: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        ObjectStoreArgs(**{"data_class": "user-content", **overrides})
+
+
+def test_replication_of_a_locked_bucket_is_refused() -> None:
+    message = ("replication_region: not supported together with object_lock_days; drop one "
+               "of them (keep the lock, or replicate an unlocked bucket)")
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        ObjectStoreArgs(data_class="user-content", region="us-east-1", allowed_regions=US,
+                        replication_region="us-west-2", object_lock_days=30)
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
     ({"tiering_after_days": 10}, r"^tiering_after_days: 10 is below the 30 days"),
     ({"archive_after_days": 20}, r"^archive_after_days: 20 is not after"),
     ({"expire_after_days": 10}, r"^expire_after_days: 10 is not after"),
@@ -303,6 +324,17 @@ def test_cloudfront_log_bucket_has_acls_for_log_delivery() -> None:
     # No S3 server-access-log delivery grant on a CloudFront log bucket.
     [policy] = attached(plan, bucket, POLICY)
     assert [s["Effect"] for s in statements(policy)] == ["Deny"]
+
+
+@pytest.mark.parametrize("protect", [True, False])
+def test_cloudfront_log_bucket_key_is_kept_with_the_logs(protect: bool) -> None:
+    def build(opts: pulumi.ResourceOptions) -> None:
+        LogBucket("cdn-logs", LogBucketArgs(purpose="cloudfront", protect=protect), opts=opts)
+
+    plan = run_offline(in_region("us-east-1", build))
+    for name in ("cdn-logs-bucket", "cdn-logs-key"):
+        resource = plan.named(name)
+        assert (resource["protect"], resource["retainOnDelete"]) == (protect, protect), name
 
 
 @pytest.mark.parametrize(("region", "elb_account"), [

@@ -13,6 +13,7 @@ import pytest
 
 from environments import load_stack_spec
 from platformctl.errors import PlanInputError
+from platformctl.fixtures import NewResource, resource_outputs
 from stacks import edge, storage
 from stacks.context import RegionalContext
 from stacks.providers import RegionalProviders
@@ -89,12 +90,17 @@ def test_us_distribution_is_https_only_oac_signed_and_logged(us: PlanView) -> No
 
 def test_us_bucket_policies_name_the_distribution(us: PlanView) -> None:
     distribution = us.one(DISTRIBUTION)
+    # The ARN the offline fixtures give this stack's distribution, computed from its URN.
+    _, state = resource_outputs(NewResource(
+        type=distribution["type"], name=distribution["name"], urn=distribution["urn"],
+        inputs={}, region=distribution["region"]))
+    assert state["arn"].startswith("arn:aws:cloudfront::123456789012:distribution/")
     for name in ("content-bucket", "assets-bucket", "vod-outputs-bucket"):
         [policy] = attached(us, us.named(name), POLICY)
         [oac] = [s for s in statements(policy)
                  if s.get("Principal") == {"Service": "cloudfront.amazonaws.com"}]
         source_arn = oac["Condition"]["StringEquals"]["AWS:SourceArn"]
-        assert source_arn.startswith("arn:aws:cloudfront::123456789012:distribution/"), name
+        assert source_arn == state["arn"], name
         assert distribution["urn"] in policy["dependencies"], name
 
 
@@ -157,5 +163,7 @@ def test_sa_stack_replicates_inside_its_jurisdiction_and_logs_nowhere_else() -> 
 
 
 def test_r2_without_account_id_is_one_clear_line() -> None:
-    with pytest.raises(PlanInputError, match=r"platform:cloudflareAccountId is missing"):
+    with pytest.raises(PlanInputError,
+                       match=r"^environments/stacks/Pulumi\.[\w-]+\.yaml: config "
+                       r"platform:cloudflareAccountId: missing; R2 object storage needs it"):
         run_layers("prod-us-east-1", {"object_store": {"kind": "r2"}, "cdn": {"enabled": False}})

@@ -19,6 +19,7 @@ from components.live_channel import (
     SpekeDrm,
     encoder_settings,
 )
+from platformctl.fixtures import NewResource, resource_outputs
 from tests.plans import PlanView, in_region, run_offline
 
 DISTRIBUTION_ARN = "arn:aws:cloudfront::123456789012:distribution/E1PDK09ESKHJWT"
@@ -127,6 +128,17 @@ def test_other_validation_messages_name_the_field() -> None:
                  resource_id="c")
 
 
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"input_resolution": "4K"},
+     "input_resolution: '4K' is unknown; use one of SD, HD, UHD"),
+    ({"log_level": "VERBOSE"},
+     "log_level: 'VERBOSE' is unknown; use one of ERROR, WARNING, INFO, DEBUG, DISABLED"),
+])
+def test_literal_fields_are_checked_at_runtime(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        LiveChannelArgs(input_cidrs=STUDIO, **kwargs)
+
+
 # ---- the ladder -> encoder settings mapping --------------------------------------------------
 
 
@@ -191,9 +203,10 @@ def test_input_admits_only_the_allow_list() -> None:
                                                                     "198.51.100.0/24"]
     medialive_input = plan.one("aws:medialive/input:Input")
     assert medialive_input["props"]["type"] == "RTMP_PUSH"
-    assert medialive_input["props"]["inputSecurityGroups"] == [isg["props"].get("id") or
-                                                               medialive_input["props"][
-                                                                   "inputSecurityGroups"][0]]
+    # The id the offline fixtures give this InputSecurityGroup, computed independently.
+    isg_id, _ = resource_outputs(NewResource(type=isg["type"], name=isg["name"], urn=isg["urn"],
+                                             inputs=isg["props"], region=isg["region"]))
+    assert medialive_input["props"]["inputSecurityGroups"] == [isg_id]
     assert len(medialive_input["props"]["destinations"]) == 2
 
 
@@ -265,7 +278,9 @@ def test_no_endpoint_policy_until_the_cdn_is_admitted_and_only_once() -> None:
     def build(opts: pulumi.ResourceOptions) -> None:
         component = LiveChannel("live", LiveChannelArgs(input_cidrs=STUDIO), opts=opts)
         component.admit_cdn(DISTRIBUTION_ARN)
-        with pytest.raises(RuntimeError, match="admit_cdn was already called"):
+        message = ("admit_cdn: already called on live; pass every distribution ARN in one "
+                   "call (one policy per endpoint)")
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
             component.admit_cdn(DISTRIBUTION_ARN)
 
     run_offline(in_region("us-east-1", build))

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from platformctl.fixtures import NewResource, resource_outputs
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -55,11 +57,17 @@ def test_prod_cdn_routes_the_live_path_to_the_endpoint_it_is_admitted_to(
     assert {p["props"]["originEndpointName"] for p in policies} == {
         e["props"]["originEndpointName"]
         for e in _of(prod, "aws-native:mediapackagev2:OriginEndpoint")}
+    # The ARN the offline fixtures give this stack's distribution, computed from its URN.
+    _, state = resource_outputs(NewResource(
+        type=distribution["type"], name=distribution["name"], urn=distribution["urn"],
+        inputs={}, region=distribution["region"]))
+    assert state["arn"].startswith("arn:aws:cloudfront::123456789012:distribution/")
+    assert policies
     for policy in policies:
         [statement] = policy["props"]["policy"]["Statement"]
         assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
         [source] = statement["Condition"]["StringEquals"]["AWS:SourceArn"]
-        assert source.startswith("arn:aws:cloudfront::") and ":distribution/" in source
+        assert source == state["arn"], policy["name"]
 
 
 def test_prod_vod_pipeline_and_its_dead_letter_alarm(prod: list[dict[str, Any]]) -> None:
@@ -68,3 +76,16 @@ def test_prod_vod_pipeline_and_its_dead_letter_alarm(prod: list[dict[str, Any]])
             "vod-dlq", "vod-handler", "vod-job-template", "vod-notifications"} <= names
     assert any(r["type"] == "aws:cloudwatch/metricAlarm:MetricAlarm" and "vod-dlq" in r["name"]
                for r in prod)
+
+
+def test_prod_vod_buckets_log_to_the_storage_access_log_bucket(
+        prod: list[dict[str, Any]]) -> None:
+    [access_logs] = [r for r in _of(prod, "aws:s3/bucket:Bucket")
+                     if r["name"] == "storage-access-logs-bucket"]
+    targets = {r["name"]: r["props"]["targetBucket"]
+               for r in _of(prod, "aws:s3/bucketLogging:BucketLogging")
+               if r["name"] in ("vod-uploads-logging", "vod-outputs-logging")}
+    assert len(targets) == 2
+    assert all(t.startswith("storage-access-logs-bucket") for t in targets.values()), targets
+    assert not [r for r in prod if r["name"].startswith("vod-") and "access-logs" in r["name"]]
+    assert access_logs["props"]["tags"]["data-class"] == "telemetry"

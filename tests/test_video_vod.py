@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pulumi
@@ -10,6 +11,7 @@ import pytest
 
 from components.live_channel import Rendition
 from components.vod_pipeline import VodPipeline, VodPipelineArgs, job_template_settings
+from platformctl.fixtures import NewResource, resource_outputs
 from tests.plans import PlanView, in_region, run_offline
 
 _PLANS: dict[str, PlanView] = {}
@@ -56,6 +58,17 @@ def by_name(plan: PlanView, type_token: str, name: str) -> dict[str, Any]:
 def test_validation_names_the_field(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         VodPipelineArgs(**kwargs)
+
+
+@pytest.mark.parametrize(("origin", "message"), [
+    ("*", "upload_cors_origins: '*' lets any site use presigned URLs; list the application's "
+          "origins"),
+    ("http://app.example.com", "upload_cors_origins: 'http://app.example.com' is not an https "
+                               "origin; write it like https://app.example.com"),
+])
+def test_upload_cors_origins_errors_name_the_field(origin: str, message: str) -> None:
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        VodPipelineArgs(upload_cors_origins=[origin])
 
 
 # ---- job template mapping --------------------------------------------------------------------
@@ -106,6 +119,27 @@ def test_both_buckets_are_private_encrypted_and_tagged() -> None:
         assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms"
 
 
+def test_both_buckets_log_to_the_given_access_log_bucket() -> None:
+    own = plan_vod()
+    assert {b["name"] for b in own.of_type("aws:s3/bucket:Bucket")} >= {
+        "vod-uploads-access-logs-bucket", "vod-outputs-access-logs-bucket"}
+    shared = plan_vod(VodPipelineArgs(access_log_bucket="storage-access-logs-bucket-1"),
+                      key="shared-logs")
+    for store in ("vod-uploads", "vod-outputs"):
+        logging = by_name(shared, "aws:s3/bucketLogging:BucketLogging", f"{store}-logging")
+        assert logging["props"]["targetBucket"] == "storage-access-logs-bucket-1"
+    assert {b["name"] for b in shared.of_type("aws:s3/bucket:Bucket")} == {
+        "vod-uploads-bucket", "vod-outputs-bucket"}
+
+
+def test_queues_and_topic_carry_the_upload_data_class() -> None:
+    plan = plan_vod(VodPipelineArgs(upload_data_class="user-pii"), key="pii")
+    tagged = [*plan.of_type("aws:sqs/queue:Queue"), plan.one("aws:sns/topic:Topic")]
+    assert {r["name"] for r in tagged} == {"vod-jobs", "vod-dlq", "vod-notifications"}
+    for resource in tagged:
+        assert resource["props"]["tags"]["data-class"] == "user-pii", resource["name"]
+
+
 def test_outputs_move_to_standard_ia_after_the_configured_days() -> None:
     plan = plan_vod(VodPipelineArgs(output_transition_days=45), key="45")
     lifecycle = by_name(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
@@ -143,7 +177,15 @@ def test_queue_is_encrypted_with_a_dead_letter_queue_and_admits_only_the_rule() 
     assert redrive["maxReceiveCount"] == 5
     assert redrive["deadLetterTargetArn"].split(":")[-1].startswith("vod-dlq")
     rule_arn_prefix = "arn:aws:events:us-east-1:123456789012:rule/vod-upload-rule"
-    for policy in plan.of_type("aws:sqs/queuePolicy:QueuePolicy"):
+    policies = {p["name"]: p for p in plan.of_type("aws:sqs/queuePolicy:QueuePolicy")}
+    assert set(policies) == {"vod-jobs-policy", "vod-dlq-policy"}
+    for queue in plan.of_type("aws:sqs/queue:Queue"):
+        # The URL the offline fixtures give this queue, computed from its URN.
+        _, state = resource_outputs(NewResource(type=queue["type"], name=queue["name"],
+                                                urn=queue["urn"], inputs=queue["props"],
+                                                region=queue["region"]))
+        assert policies[f"{queue['name']}-policy"]["props"]["queueUrl"] == state["url"]
+    for policy in policies.values():
         [statement] = statements(policy["props"]["policy"])
         assert statement["Principal"] == {"Service": "events.amazonaws.com"}
         assert statement["Action"] == "sqs:SendMessage"
@@ -187,7 +229,7 @@ def test_roles_are_least_privilege() -> None:
     for name in ("vod-handler-policy", "vod-mediaconvert-policy"):
         for statement in policies[name]:
             assert all("*" not in a for a in as_list(statement["Action"])), (name, statement)
-            assert statement["Resource"] != "*"
+            assert "*" not in as_list(statement["Resource"]), (name, statement)
     handler = {s["Sid"]: s for s in policies["vod-handler-policy"]}
     assert handler["SubmitJobsWithTemplate"]["Action"] == "mediaconvert:CreateJob"
     assert len(handler["SubmitJobsWithTemplate"]["Resource"]) == 2

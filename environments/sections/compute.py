@@ -78,6 +78,9 @@ class EksProfile(StrictModel):
     karpenter: bool = Field(True, description="Install Karpenter for node autoscaling.")
     karpenter_chart_version: str = Field(
         "1.5.1", pattern=r"^\d+\.\d+\.\d+$", description="Pinned Karpenter Helm chart version.")
+    karpenter_ami_alias: str = Field(
+        "al2023@v20250915", pattern=r"^[a-z0-9]+@v\d[0-9.]*$",
+        description="Pinned AMI alias of Karpenter's nodes (never @latest; bump deliberately).")
 
     @model_validator(mode="after")
     def _public_endpoint(self) -> EksProfile:
