@@ -548,7 +548,8 @@ def render_outcome(outcome: Outcome, stacks: Sequence[str], profile: str | None,
         return
     if not outcome.changes:
         say("nothing changed:", "the state bucket and secrets key exist with every setting")
-    say("use it:" if not outcome.dry_run else "after a real run, use it:", "")
+    console.print("[bold]use it:[/bold]" if not outcome.dry_run
+                  else "[bold]after a real run, use it:[/bold]")
     lines = [f"pulumi login '{backend.login_url(profile)}'"]
     lines += [f"pulumi stack init {stack} --secrets-provider "
               f"'{backend.secrets_provider(profile)}'" for stack in stacks or ["STACK"]]
@@ -558,17 +559,17 @@ def render_outcome(outcome: Outcome, stacks: Sequence[str], profile: str | None,
 
 def render_stack_backends(rows: Sequence[StackBackend], profile: str | None,
                           console: Any) -> None:
-    from rich.table import Table
-
-    table = Table(title="Pulumi backend and secrets provider of each stack's jurisdiction")
-    for column in ("stack", "jurisdiction", "backend", "secrets provider", "exists"):
-        table.add_column(column, overflow="fold")
+    """Per stack: its jurisdiction, whether the backend exists, and the two URLs, each on a
+    line of its own so they copy whole."""
     for row in rows:
-        exists = {None: "not checked", True: "yes", False: "no: run platformctl "
-                  f"bootstrap-state {row.jurisdiction}"}[row.exists]
-        table.add_row(row.stack, row.jurisdiction, row.backend.login_url(profile),
-                      row.backend.secrets_provider(profile), exists)
-    console.print(table)
+        exists = {None: "not checked", True: "bucket exists",
+                  False: f"bucket missing: run platformctl bootstrap-state {row.jurisdiction}"}
+        console.print(f"[bold]{row.stack}[/bold]: jurisdiction {row.jurisdiction}, backend in "
+                      f"{row.backend.region} ({exists[row.exists]})", highlight=False,
+                      soft_wrap=True)
+        for label, url in (("backend", row.backend.login_url(profile)),
+                           ("secrets provider", row.backend.secrets_provider(profile))):
+            console.print(f"  {label}: {url}", highlight=False, markup=False, soft_wrap=True)
 
 
 def stack_backends_json(rows: Sequence[StackBackend], profile: str | None) -> str:
@@ -577,4 +578,4 @@ def stack_backends_json(rows: Sequence[StackBackend], profile: str | None) -> st
                         "bucket": r.backend.bucket, "alias": r.backend.alias,
                         "backend": r.backend.login_url(profile),
                         "secrets_provider": r.backend.secrets_provider(profile),
-                        "exists": r.exists} for r in rows], indent=2, sort_keys=True) + "\n"
+                        "bucket_exists": r.exists} for r in rows], indent=2, sort_keys=True) + "\n"

@@ -406,7 +406,7 @@ def test_state_backends_names_each_stacks_jurisdiction_backend(aws: str) -> None
         assert row["region"] in _regions(jurisdiction)
         assert row["backend"] == f"s3://{backend.bucket}?region={backend.region}&awssdk=v2"
         assert row["secrets_provider"] == f"awskms://{backend.alias}?region={backend.region}"
-        assert row["exists"] is (jurisdiction == made)
+        assert row["bucket_exists"] is (jurisdiction == made)
 
 
 def test_state_backends_offline_with_an_account(aws: str) -> None:
@@ -414,7 +414,7 @@ def test_state_backends_offline_with_an_account(aws: str) -> None:
                                       "--endpoint-url", _closed_port_url(), "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    assert rows and all(r["exists"] is None and r["account"] == "111122223333" for r in rows)
+    assert rows and all(r["bucket_exists"] is None and r["account"] == "111122223333" for r in rows)
     bad = _run(aws, "state-backends", "--account", "12345")
     assert bad.exit_code == 2
     assert bad.stderr.strip().splitlines() == [
