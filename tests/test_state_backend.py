@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import boto3
 import pytest
@@ -281,7 +283,8 @@ def test_dry_run_creates_nothing(aws: str) -> None:
                                                             _regions(jurisdiction)})
 
 
-def test_profile_reaches_the_printed_lines(aws: str, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_profile_reaches_the_printed_lines(aws: str, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
     credentials = tmp_path / "credentials"
     credentials.write_text("[deploy]\naws_access_key_id = testing\n"
                            "aws_secret_access_key = testing\n")
@@ -327,6 +330,33 @@ def test_an_existing_key_without_rotation_is_reported_not_changed(aws: str) -> N
     assert _inventory(aws, [backend.region])[0] == []
 
 
+def _fail_policy_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the bucket-policy step fail with an AWS error answer (NoSuchBucket)."""
+    failing = tuple((call, (lambda s3, b, key, partition: s3.put_bucket_policy(
+        Bucket="no-such-bucket-here", Policy="{}")) if call == "s3:PutBucketPolicy" else apply)
+        for call, apply in state_backend.BUCKET_STEPS)
+    monkeypatch.setattr(state_backend, "BUCKET_STEPS", failing)
+
+
+def test_a_half_made_bucket_that_holds_state_is_not_finished(
+        aws: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finishing is only for the empty bucket of an interrupted run: once anything was
+    written to it, its weaker settings are reported like anyone else's."""
+    jurisdiction = JURISDICTIONS[0]
+    backend = Backend(jurisdiction, MOTO_ACCOUNT, _regions(jurisdiction)[0])
+    with monkeypatch.context() as patch:
+        _fail_policy_step(patch)
+        assert _run(aws, "bootstrap-state", jurisdiction).exit_code == 2
+    s3 = _client(aws, "s3", backend.region)
+    s3.put_object(Bucket=backend.bucket, Key=".pulumi/meta.yaml", Body=b"version: 1\n")
+    result = _run(aws, "bootstrap-state", jurisdiction)
+    assert result.exit_code == 1, result.output
+    assert "no bucket policy statement denies requests without TLS" in result.stdout
+    assert "finish" not in result.stdout
+    with pytest.raises(s3.exceptions.ClientError, match="NoSuchBucketPolicy"):
+        s3.get_bucket_policy(Bucket=backend.bucket)
+
+
 def test_a_failure_after_the_key_is_named_and_a_rerun_finishes(
         aws: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The bucket's policy step fails (an AWS error answer) after the key and the bucket
@@ -334,12 +364,9 @@ def test_a_failure_after_the_key_is_named_and_a_rerun_finishes(
     bucket it tagged; a third run changes nothing."""
     jurisdiction = JURISDICTIONS[0]
     backend = Backend(jurisdiction, MOTO_ACCOUNT, _regions(jurisdiction)[0])
-    steps = state_backend.BUCKET_STEPS
-    failing = tuple((call, (lambda s3, b, key, partition: s3.put_bucket_policy(
-        Bucket="no-such-bucket-here", Policy="{}")) if call == "s3:PutBucketPolicy" else apply)
-        for call, apply in steps)
-    monkeypatch.setattr(state_backend, "BUCKET_STEPS", failing)
-    first = _run(aws, "bootstrap-state", jurisdiction)
+    with monkeypatch.context() as patch:
+        _fail_policy_step(patch)
+        first = _run(aws, "bootstrap-state", jurisdiction)
     assert first.exit_code == 2
     [line] = first.stderr.strip().splitlines()
     assert line.startswith(f"error: s3:PutBucketPolicy({backend.bucket}) in {backend.region} "
@@ -347,7 +374,6 @@ def test_a_failure_after_the_key_is_named_and_a_rerun_finishes(
     assert f"created KMS key {backend.alias} (arn:aws:kms:{backend.region}:" in line
     assert f"S3 bucket {backend.bucket} (settings incomplete); rerun" in line
 
-    monkeypatch.setattr(state_backend, "BUCKET_STEPS", steps)
     second = _run(aws, "bootstrap-state", jurisdiction)
     assert second.exit_code == 0, second.output
     assert "finish the interrupted bootstrap" in second.stdout
@@ -355,6 +381,35 @@ def test_a_failure_after_the_key_is_named_and_a_rerun_finishes(
     assert [k["KeyArn"] for k in _client(aws, "kms", backend.region).list_keys()["Keys"]] == [
         key_arn]
     assert "nothing changed:" in _run(aws, "bootstrap-state", jurisdiction).stdout
+
+
+def test_a_key_made_then_a_refused_bucket_is_named_and_a_rerun_reuses_the_key(
+        aws: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CreateBucket is refused (an AWS error answer) after the key exists: the line names
+    the key; the rerun creates only the bucket, encrypted with that same key."""
+    jurisdiction = JURISDICTIONS[0]
+    backend = Backend(jurisdiction, MOTO_ACCOUNT, _regions(jurisdiction)[0])
+
+    def refused(client, backend, key_arn, partition, created):  # noqa: ANN001, ANN202
+        with state_backend._aws(f"s3:CreateBucket({backend.bucket})", backend.region):
+            client("s3", backend.region).create_bucket(Bucket="x")  # refused by S3
+
+    with monkeypatch.context() as patch:
+        patch.setattr(state_backend, "_create_bucket", refused)
+        first = _run(aws, "bootstrap-state", jurisdiction)
+    assert first.exit_code == 2
+    [line] = first.stderr.strip().splitlines()
+    assert re.match(rf"error: s3:CreateBucket\({backend.bucket}\) in {backend.region} "
+                    r"failed: \w+;", line), line
+    assert f"created KMS key {backend.alias} (" in line
+    assert _inventory(aws, [backend.region])[0] == []
+
+    second = _run(aws, "bootstrap-state", jurisdiction)
+    assert second.exit_code == 0, second.output
+    assert second.stdout.count("created:") == 1 and "unchanged: KMS key" in second.stdout
+    key_arn = _assert_baseline(aws, backend)
+    assert [k["KeyArn"] for k in _client(aws, "kms", backend.region).list_keys()["Keys"]] == [
+        key_arn]
 
 
 def test_unknown_jurisdiction_is_one_line(aws: str) -> None:
