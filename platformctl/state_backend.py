@@ -422,6 +422,34 @@ class Outcome:
     findings: list[str] = field(default_factory=list)  # weaker existing settings, not changed
 
 
+CREATE, FINISH, KEEP = "create", "finish", "keep"
+
+
+def _judge_bucket(client: ClientFactory, backend: Backend, key: KeyState | None,
+                  partition: str, outcome: Outcome) -> str:
+    """CREATE (missing), FINISH (the empty bucket of an interrupted run, tagged by us) or
+    KEEP (as required, or weaker and reported in `outcome.findings`)."""
+    name = backend.bucket
+    if not _bucket_exists(client, backend):
+        outcome.changes.append(f"S3 bucket {name} in {backend.region}: versioning, SSE-KMS "
+                               f"with {backend.alias} and a bucket key, public access blocked, "
+                               "BucketOwnerEnforced, TLS-only policy, noncurrent versions "
+                               f"expire after {NONCURRENT_VERSION_DAYS} days")
+        return CREATE
+    settings = _read_bucket(client, backend)
+    weaker = bucket_findings(settings, backend, set(key.ids if key else ()), partition)
+    if not weaker:
+        outcome.unchanged.append(f"S3 bucket {name}")
+    elif (OWNER_TAG in settings.tags.items() and settings.region == backend.region
+          and _is_empty(client, backend)):
+        outcome.changes.append(f"S3 bucket {name}: finish the interrupted bootstrap "
+                               f"({'; '.join(weaker)})")
+        return FINISH
+    else:
+        outcome.findings += [f"S3 bucket {name}: {f}" for f in weaker]
+    return KEEP
+
+
 def bootstrap(jurisdiction: str, regions: Sequence[str], region: str | None,
               client: ClientFactory, dry_run: bool = False) -> Outcome:
     """Create (or confirm) the state bucket and secrets key of `jurisdiction`."""
@@ -439,42 +467,23 @@ def bootstrap(jurisdiction: str, regions: Sequence[str], region: str | None,
         outcome.findings += [f"KMS key {backend.alias} ({key.arn}): {f}" for f in key.findings]
     else:
         outcome.unchanged.append(f"KMS key {backend.alias} ({key.arn})")
-
-    resume = False
-    if not _bucket_exists(client, backend):
-        outcome.changes.append(f"S3 bucket {backend.bucket} in {chosen}: versioning, SSE-KMS "
-                               f"with {backend.alias} and a bucket key, public access blocked, "
-                               "BucketOwnerEnforced, TLS-only policy, noncurrent versions "
-                               f"expire after {NONCURRENT_VERSION_DAYS} days")
-        create_bucket = True
-    else:
-        create_bucket = False
-        settings = _read_bucket(client, backend)
-        weaker = bucket_findings(settings, backend, set(key.ids if key else ()), partition)
-        # Our own bucket, tagged by a bootstrap that failed half way and never used: finish it.
-        resume = bool(weaker) and OWNER_TAG in settings.tags.items() \
-            and settings.region == chosen and _is_empty(client, backend)
-        if resume:
-            outcome.changes.append(f"S3 bucket {backend.bucket}: finish the interrupted "
-                                   f"bootstrap ({'; '.join(weaker)})")
-        elif weaker:
-            outcome.findings += [f"S3 bucket {backend.bucket}: {f}" for f in weaker]
-        else:
-            outcome.unchanged.append(f"S3 bucket {backend.bucket}")
+    bucket = _judge_bucket(client, backend, key, partition, outcome)
 
     if outcome.findings or dry_run or not outcome.changes:
         return outcome
     created: list[str] = []
     try:
         key_arn = key.arn if key is not None else _create_key(client, backend, created)
-        if create_bucket:
+        if bucket == CREATE:
             _create_bucket(client, backend, key_arn, partition, created)
-        elif resume:
+        elif bucket == FINISH:
             _finish_bucket(client, backend, key_arn, partition)
     except StateBackendError as error:
-        done = f"created {', '.join(created)}; " if created else ""
-        raise StateBackendError(f"{error}; {done}rerun after fixing the cause: it reuses "
-                                "the key and finishes an empty bucket it tagged") from None
+        if not created:
+            raise
+        raise StateBackendError(f"{error}; created {', '.join(created)}; rerun after fixing "
+                                "the cause: it reuses the key and finishes an empty bucket "
+                                "it tagged") from None
     return outcome
 
 
