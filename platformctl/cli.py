@@ -235,6 +235,92 @@ def audit_command(
         raise typer.Exit(EXIT_POLICY)
 
 
+def _jurisdiction_regions(jurisdiction: str | None = None) -> dict[str, list[str]]:
+    """jurisdiction -> its regions, from environments/ (one line when it is bad or when
+    `jurisdiction` is not one of them)."""
+    from environments.errors import SpecError
+    from environments.loader import EnvironmentData
+
+    try:
+        data = EnvironmentData()
+    except SpecError as error:
+        raise fail(str(error)) from None
+    if jurisdiction is not None and jurisdiction not in data.jurisdictions:
+        raise fail(f"environments/jurisdictions.yaml: no jurisdiction '{jurisdiction}'; use "
+                   f"one of {', '.join(sorted(data.jurisdictions))}")
+    return {name: list(j.regions) for name, j in data.jurisdictions.items()}
+
+
+@app.command("bootstrap-state")
+def bootstrap_state_command(
+    jurisdiction: Annotated[str, typer.Argument(help="A key of jurisdictions.yaml, e.g. sa.")],
+    region: Annotated[str | None, typer.Option(
+        "--region", help="Region of the backend, one of the jurisdiction's (default: its "
+        "first).")] = None,
+    profile: Annotated[str | None, typer.Option(
+        "--profile", help="AWS profile (default: the usual credential chain).")] = None,
+    endpoint_url: Annotated[str | None, typer.Option(
+        "--endpoint-url", help="Send every AWS call here (e.g. a moto server).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and report, create "
+                                          "nothing.")] = False,
+) -> None:
+    """Create (or confirm) JURISDICTION's Pulumi state bucket and KMS secrets key (boto3)."""
+    from platformctl.docs import REPO
+    from platformctl.state_backend import (
+        StateBackendError,
+        bootstrap,
+        render_outcome,
+        session_factory,
+        shipped_stack_jurisdictions,
+    )
+
+    regions = _jurisdiction_regions(jurisdiction)
+    try:
+        stacks = [s for s, j in shipped_stack_jurisdictions(REPO).items() if j == jurisdiction]
+        outcome = bootstrap(jurisdiction, regions[jurisdiction], region,
+                            session_factory(profile, endpoint_url), dry_run=dry_run)
+    except (StateBackendError, PlanInputError) as error:
+        raise fail(str(error)) from None
+    render_outcome(outcome, stacks, profile, Console())
+    if outcome.findings:
+        raise typer.Exit(EXIT_POLICY)
+
+
+@app.command("state-backends")
+def state_backends_command(
+    account: Annotated[str | None, typer.Option(
+        "--account", help="Account id: print the names offline, without checking that they "
+        "exist (default: the caller's account, checked with boto3).")] = None,
+    profile: Annotated[str | None, typer.Option("--profile", help="AWS profile.")] = None,
+    endpoint_url: Annotated[str | None, typer.Option(
+        "--endpoint-url", help="Send every AWS call here (e.g. a moto server).")] = None,
+    output_format: Annotated[AuditFormat, typer.Option("--format", "-f")] = AuditFormat.text,
+) -> None:
+    """Print the state backend and secrets provider each shipped stack's jurisdiction uses."""
+    from platformctl.docs import REPO
+    from platformctl.state_backend import (
+        StateBackendError,
+        render_stack_backends,
+        session_factory,
+        shipped_stack_jurisdictions,
+        stack_backends,
+        stack_backends_json,
+    )
+
+    if account is not None and not (account.isdigit() and len(account) == 12):
+        raise fail(f"--account: '{account}' is not a 12-digit AWS account id")
+    regions = _jurisdiction_regions()
+    try:
+        client = session_factory(profile, endpoint_url)
+        rows = stack_backends(shipped_stack_jurisdictions(REPO), regions, client, account)
+    except (StateBackendError, PlanInputError) as error:
+        raise fail(str(error)) from None
+    if output_format is AuditFormat.json:
+        sys.stdout.write(stack_backends_json(rows, profile))
+    else:
+        render_stack_backends(rows, profile, Console())
+
+
 def _run(requests: list[PlanRequest], jobs: int, show_progress: bool) -> list[PlanResult]:
     if not show_progress:
         return list(plan_in_processes(requests, jobs))

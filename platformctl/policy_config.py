@@ -27,19 +27,24 @@ def has_environments(directory: Path) -> bool:
     return (env / "loader.py").is_file() and (env / "jurisdictions.yaml").is_file()
 
 
-def shared_settings(directory: Path, stack: str) -> dict[str, Any]:
-    """The shared policy keys of `stack`, from the project's environments/ data."""
+def stack_spec(directory: Path, stack: str) -> Any:
+    """The validated StackSpec of `stack`, through the project's own environments/ loader."""
     added = str(directory)
     sys.path.insert(0, added)
     try:
         environments = importlib.import_module("environments")
         overrides = _profile_overrides(directory, stack)
         try:
-            spec = environments.load_stack_spec(stack, overrides=overrides)
+            return environments.load_stack_spec(stack, overrides=overrides)
         except environments.SpecError as error:
             raise PlanInputError(str(error)) from None
     finally:
         sys.path.remove(added)
+
+
+def shared_settings(directory: Path, stack: str) -> dict[str, Any]:
+    """The shared policy keys of `stack`, from the project's environments/ data."""
+    spec = stack_spec(directory, stack)
     profile = spec.profile
     # Stacks that protect their data get the 7-day floor; a profile that deliberately
     # keeps less (dev: protect_stateful false) is judged by its own, visible choice.
