@@ -235,6 +235,40 @@ def audit_command(
         raise typer.Exit(EXIT_POLICY)
 
 
+class DiffFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+@app.command("diff")
+def diff_command(
+    base: Annotated[Path, typer.Argument(help="Plan JSON of the base (file, or directory of "
+                                         "one file per stack).")],
+    head: Annotated[Path, typer.Argument(help="Plan JSON of the head, the same way.")],
+    output_format: Annotated[DiffFormat, typer.Option("--format", "-f")] = DiffFormat.text,
+    usage: Annotated[Path | None, typer.Option(
+        "--usage", help="Usage assumptions YAML for the cost delta (default: the documented "
+        "defaults).")] = None,
+) -> None:
+    """What HEAD changes against BASE: create/update/replace/delete, dangers, cost delta."""
+    from platformctl import diff_render
+    from platformctl.cost import CostError, cost_delta
+    from platformctl.diff import diff_plans, has_dangers, load_plans
+
+    try:
+        base_plans, head_plans = load_plans(base), load_plans(head)
+        costs = cost_delta(base_plans, head_plans, usage)
+    except (PlanInputError, CostError) as error:
+        raise fail(str(error)) from None
+    stacks = diff_plans(base_plans, head_plans)
+    render = {DiffFormat.json: diff_render.render_json, DiffFormat.text: diff_render.render_text,
+              DiffFormat.markdown: diff_render.render_markdown}[output_format]
+    sys.stdout.write(render(stacks, costs))
+    if has_dangers(stacks) or any(s.head_failures for s in stacks):
+        raise typer.Exit(EXIT_POLICY)
+
+
 def _run(requests: list[PlanRequest], jobs: int, show_progress: bool) -> list[PlanResult]:
     if not show_progress:
         return list(plan_in_processes(requests, jobs))
