@@ -269,6 +269,52 @@ def diff_command(
         raise typer.Exit(EXIT_POLICY)
 
 
+@app.command("cost")
+def cost_command(
+    stacks: Annotated[list[str] | None, typer.Argument(help="Stacks to price, e.g. "
+                                                       "prod-us-east-1.")] = None,
+    all_stacks: Annotated[bool, typer.Option("--all", help="Price every stack with a "
+                                             "Pulumi.<stack>.yaml.")] = False,
+    plans: Annotated[Path | None, typer.Option(
+        "--plans", help="Price these plan JSON files (a file or a directory) instead of "
+        "planning.")] = None,
+    usage: Annotated[Path | None, typer.Option(
+        "--usage", help="Usage assumptions YAML (default: the documented defaults).")] = None,
+    output_format: Annotated[DiffFormat, typer.Option("--format", "-f")] = DiffFormat.text,
+    cwd: Annotated[Path, typer.Option("--cwd", help="Pulumi project directory.")] = Path("."),
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Stacks planned at once.")]
+    = max(1, os.cpu_count() or 1),
+) -> None:
+    """Monthly cost estimate per stack at list prices, from its plan and usage assumptions."""
+    from platformctl.cost import CostError, estimate, usage_from
+    from platformctl.cost import render as cost_render
+    from platformctl.diff import load_plans
+
+    if sum((bool(stacks), all_stacks, plans is not None)) != 1:
+        raise fail("give STACK names, --all or --plans PATH (one of them)")
+    try:
+        assumptions = usage_from(usage)
+        if plans is not None:
+            planned = list(load_plans(plans).values())
+        else:
+            project = Project.load(cwd)
+            names = project.stacks() if all_stacks else list(stacks or [])
+            if not names:
+                raise PlanInputError(f"{project.stack_config_dir}: no Pulumi.<stack>.yaml files")
+            results = _run([PlanRequest(directory=project.directory, stack=s, debug=False,
+                                        policy_pack=None, policy_config=None) for s in names],
+                           jobs, show_progress=all_stacks and stderr.is_terminal)
+            for failed in (r for r in results if not r.ok):
+                raise PlanInputError(f"{failed.stack}: {failed.error}")
+            planned = [r.plan for r in results if r.plan is not None]
+    except (PlanInputError, CostError) as error:
+        raise fail(str(error)) from None
+    estimates = [estimate(p, assumptions) for p in planned]
+    render = {DiffFormat.json: cost_render.render_json, DiffFormat.text: cost_render.render_text,
+              DiffFormat.markdown: cost_render.render_markdown}[output_format]
+    sys.stdout.write(render(estimates))
+
+
 def _run(requests: list[PlanRequest], jobs: int, show_progress: bool) -> list[PlanResult]:
     if not show_progress:
         return list(plan_in_processes(requests, jobs))

@@ -13,6 +13,7 @@ from typing import Any
 from platformctl.plan import UNKNOWN
 
 Line = tuple[float, str]
+TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,7 @@ def _karpenter(resource: dict[str, Any], ctx: Context) -> Line:
 def _fargate_service(resource: dict[str, Any], ctx: Context) -> Line | None:
     props = resource["props"]
     task = next((ctx.resources[d] for d in resource.get("dependencies", ())
-                 if ctx.resources.get(d, {}).get("type") == "aws:ecs/taskDefinition:TaskDefinition"),
-                None)
+                 if ctx.resources.get(d, {}).get("type") == TASK_DEFINITION), None)
     count = props.get("desiredCount")
     if task is None or not _known(count, task["props"].get("cpu"), task["props"].get("memory")):
         return None
