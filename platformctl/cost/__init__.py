@@ -54,7 +54,7 @@ def estimate(plan: dict[str, Any], usage: dict[str, dict[str, Any]],
             continue
         monthly, basis = line
         lines.append({"urn": resource["urn"], "type": type_, "monthly": round(monthly, 2),
-                      "basis": f"{basis}; {region}"})
+                      "basis": basis if type_.startswith("cloudflare:") else f"{basis}; {region}"})
     zone_plan = usage["cloudflare"]["zone_plan_monthly"]
     if zone_plan and any(r["type"].startswith("cloudflare:") for r in plan["resources"]):
         lines.append({"urn": "", "type": "cloudflare zone plan", "monthly": float(zone_plan),
