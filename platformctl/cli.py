@@ -315,6 +315,45 @@ def cost_command(
     sys.stdout.write(render(estimates))
 
 
+class GraphFormat(StrEnum):
+    mermaid = "mermaid"
+
+
+@app.command("graph")
+def graph_command(
+    stack: Annotated[str | None, typer.Argument(help="Stack to draw, e.g. prod-us-east-1.")]
+    = None,
+    plans: Annotated[Path | None, typer.Option(
+        "--plans", help="Draw this plan JSON file (one stack) instead of planning.")] = None,
+    output_format: Annotated[GraphFormat, typer.Option("--format", "-f")] = GraphFormat.mermaid,
+    cwd: Annotated[Path, typer.Option("--cwd", help="Pulumi project directory.")] = Path("."),
+) -> None:
+    """A Mermaid diagram of a stack: components by region, what uses what, replication,
+    stack references."""
+    from platformctl.diff import load_plans
+    from platformctl.graph import render_mermaid
+
+    if (stack is None) == (plans is None):
+        raise fail("give a STACK or --plans FILE, not both or neither")
+    try:
+        if plans is not None:
+            found = list(load_plans(plans).values())
+            if len(found) != 1:
+                raise PlanInputError(f"{plans}: holds {len(found)} plans; graph draws one "
+                                     "stack (give one plan file)")
+            planned = found[0]
+        else:
+            (result,) = _run([PlanRequest(directory=Project.load(cwd).directory, stack=stack,
+                                          debug=False, policy_pack=None, policy_config=None)],
+                             1, show_progress=False)
+            if result.plan is None:
+                raise PlanInputError(f"{stack}: {result.error}")
+            planned = result.plan
+    except PlanInputError as error:
+        raise fail(str(error)) from None
+    sys.stdout.write(render_mermaid(planned))
+
+
 def _run(requests: list[PlanRequest], jobs: int, show_progress: bool) -> list[PlanResult]:
     if not show_progress:
         return list(plan_in_processes(requests, jobs))

@@ -198,11 +198,11 @@ def _restricted(resource: dict[str, Any]) -> bool:
 def diff_plans(base: dict[str, dict[str, Any]],
                head: dict[str, dict[str, Any]]) -> list[StackDiff]:
     result = []
-    everywhere = _bucket_regions([*base.values(), *head.values()])
+    everywhere = bucket_regions([*base.values(), *head.values()])
     for stack in sorted(set(base) | set(head)):
         old, new = base.get(stack), head.get(stack)
         # a destination is placed by its own stack's buckets first, then by the others'
-        buckets = {**everywhere, **_bucket_regions([p for p in (old, new) if p])}
+        buckets = {**everywhere, **bucket_regions([p for p in (old, new) if p])}
         changes = _stack_changes(stack, old, new, buckets)
         status = ("added" if old is None else "removed" if new is None
                   else "changed" if changes else "unchanged")
@@ -371,9 +371,21 @@ def _destinations(resource: dict[str, Any] | None, paths: tuple[tuple[str, ...],
                   if segments_of(p) in paths and v not in (None, ""))
 
 
-def _region_of(destination: str, buckets: dict[str, str]) -> str | None:
+def bucket_keys(destination: str) -> tuple[str, str]:
+    """The names a replication destination may be known by in a plan: the bucket name of
+    its ARN, and that name less an auto-name suffix (the bucket's logical name)."""
     name = destination.removeprefix(BUCKET_ARN_PREFIX)
-    for candidate in (name, AUTONAME_SUFFIX.sub("", name)):
+    return name, AUTONAME_SUFFIX.sub("", name)
+
+
+def destinations_of(resource: dict[str, Any]) -> list[str]:
+    """Where `resource` replicates its data to (buckets, regions, global clusters)."""
+    paths = _replication_paths().get(resource["type"])
+    return _destinations(resource, paths) if paths else []
+
+
+def _region_of(destination: str, buckets: dict[str, str]) -> str | None:
+    for candidate in bucket_keys(destination):
         if candidate in buckets:
             return buckets[candidate]
     return destination if destination in _jurisdiction_of_region() else None
@@ -388,7 +400,7 @@ def _located(destination: str, buckets: dict[str, str]) -> str:
     return f"{destination} ({region})"
 
 
-def _bucket_regions(plans: Iterable[dict[str, Any]]) -> dict[str, str]:
+def bucket_regions(plans: Iterable[dict[str, Any]]) -> dict[str, str]:
     """S3 bucket name -> region over every plan given, to place replication destinations.
     A bucket without an explicit `bucket` is auto-named `<logical name>-<7 hex>`, so its
     logical name stands in; a name found in two regions is left out (ambiguous)."""
