@@ -166,7 +166,7 @@ def render_markdown(stacks: list[StackDiff], costs: Costs | None = None,
             *_danger_section(stacks, int(budget * DANGER_SHARE)),
             *_failure_section(stacks, int(budget * FAILURE_SHARE)),
             *_summary_section(stacks, costs)]
-    text = "\n".join(head)
+    text = "\n".join(head) + "\n"
     details = {s.stack: _stack_detail(s) for s in stacks if s.changes}
     dropped: list[str] = []
     reserve = 300 + sum(len(name) + 2 for name in details)  # room for the note naming them
