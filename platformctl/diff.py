@@ -22,7 +22,7 @@ import yaml
 from platformctl.errors import PlanInputError
 from platformctl.plan import UNKNOWN
 from platformctl.replacement import rule_for, segments_of
-from policies.graph import AUTONAME_SUFFIX, S3_BUCKET_TYPES
+from policies.graph import AUTONAME_SUFFIX, DATA_CLASS_TAG, PUBLIC_DATA_CLASS, S3_BUCKET_TYPES
 
 REPLICATION_TABLE = Path(__file__).parent / "data" / "replication_destinations.yaml"
 DIFF_SCHEMA_VERSION = 1
@@ -187,10 +187,10 @@ def _jurisdiction_of_region() -> dict[str, str]:
 
 
 def _restricted(resource: dict[str, Any]) -> bool:
-    """Holds user data: tagged user-* or, like the residency policies, untagged (fail closed)."""
+    """Restricted data, as the residency policies say: any data class but public content;
+    untagged fails closed."""
     tags = resource["props"].get("tags")
-    data_class = tags.get("data-class") if isinstance(tags, dict) else None
-    return data_class != "public-content" and data_class != "telemetry"
+    return (tags.get(DATA_CLASS_TAG) if isinstance(tags, dict) else None) != PUBLIC_DATA_CLASS
 
 
 # ---------------------------------------------------------------------------- the diff
@@ -331,7 +331,8 @@ def _dangers(change: Change, before: dict[str, Any] | None, after: dict[str, Any
     if (before is not None and after is not None and before.get("region") != after.get("region")
             and change.type in _stateful_types() and _restricted(after)):
         old, new = before.get("region"), after.get("region")
-        dangers.append(f"user data moves region: {old} -> {new}{_jurisdiction_move(old, new)}")
+        dangers.append(f"restricted data moves region: {old} -> {new}"
+                       f"{_jurisdiction_move(old, new)}")
     dangers.extend(_replication_dangers(change, before, after, buckets))
     return dangers
 

@@ -146,37 +146,64 @@ def _summary_section(stacks: list[StackDiff], costs: Costs | None) -> list[str]:
     return [*out, ""]
 
 
-def _stack_detail(stack: StackDiff) -> str:
-    lines = [f"<details><summary>{stack.stack}: {_counts_text(stack)}</summary>", "",
-             "| change | resource | type | properties | why |", "|---|---|---|---|---|"]
-    for change in stack.changes:
-        lines.append(f"| {_kind_label(change)} | {_name(change)} | `{change.type}` | "
-                     f"{_cell(', '.join(change.props + change.options))} | "
-                     f"{_cell('; '.join(change.why))} |")
-    lines += ["", "</details>", ""]
-    return "\n".join(lines)
+SEVERITY = {"replace": 0, "delete": 1, "create": 2, "update": 3}
+
+
+def _severity(change: Change) -> tuple[bool, bool, int, str]:
+    """Dangers first, then what may replace, then by kind: what a cut keeps is what matters."""
+    return (not change.danger, not change.may_replace, SEVERITY[change.kind], change.urn)
+
+
+def _stack_detail(stack: StackDiff, limit: int) -> tuple[str, int]:
+    """The folded detail of a stack within `limit` characters: (text, changes shown)."""
+    summary = f"<details><summary>{stack.stack}: {_counts_text(stack)}</summary>"
+    rows = [f"| {_kind_label(c)} | {_name(c)} | `{c.type}` | "
+            f"{_cell(', '.join(c.props + c.options))} | {_cell('; '.join(c.why))} |"
+            for c in sorted(stack.changes, key=_severity)]
+    closing = 160  # the "N more" line and </details>
+    table = _table([summary, "", "| change | resource | type | properties | why |",
+                    "|---|---|---|---|---|"], rows, limit - closing, "changes of this stack")
+    shown = sum(1 for line in table if line.startswith("| ") and not line.startswith(
+        "| change |"))
+    return "\n".join([*table, "</details>", "", ""]), shown
+
+
+MIN_DETAIL = 400  # below this a stack's detail is dropped rather than shown as a stub
 
 
 def render_markdown(stacks: list[StackDiff], costs: Costs | None = None,
                     budget: int = MARKDOWN_BUDGET) -> str:
     """The PR comment: verdict, dangers, policy failures, a row per stack, then each changed
-    stack's detail folded. When the whole would exceed `budget` characters, the detail of
-    the stacks with the most changes is dropped first, and the comment names them."""
+    stack's detail folded. The detail shares what is left of `budget` fairly: a small
+    stack keeps all of its rows, a large one shows its first rows and says how many more;
+    a stack with no room left is dropped, and the comment names it."""
     head = [f"## platformctl diff: {verdict(stacks)}", "",
             *_danger_section(stacks, int(budget * DANGER_SHARE)),
             *_failure_section(stacks, int(budget * FAILURE_SHARE)),
             *_summary_section(stacks, costs)]
     text = "\n".join(head) + "\n"
-    details = {s.stack: _stack_detail(s) for s in stacks if s.changes}
+    changed = [s for s in stacks if s.changes]
+    remaining = budget - len(text) - 300 - sum(len(s.stack) + 2 for s in changed)
+    blocks: dict[str, str] = {}
+    cut: list[str] = []
     dropped: list[str] = []
-    reserve = 300 + sum(len(name) + 2 for name in details)  # room for the note naming them
-    while details and len(text) + sum(map(len, details.values())) + reserve > budget:
-        largest = max(details, key=lambda name: len(details[name]))
-        dropped.append(largest)
-        del details[largest]
-    text += "".join(details.values())
+    by_size = sorted(changed, key=lambda s: len(_stack_detail(s, budget)[0]))
+    for index, stack in enumerate(by_size):
+        share = remaining // (len(by_size) - index)
+        if share < MIN_DETAIL:
+            dropped.append(stack.stack)
+            continue
+        block, shown = _stack_detail(stack, share)
+        if shown < len(stack.changes):
+            cut.append(stack.stack)
+        blocks[stack.stack] = block
+        remaining -= len(block)
+    text += "".join(blocks[s.stack] for s in changed if s.stack in blocks)
+    limit = f"GitHub's {GITHUB_COMMENT_LIMIT:,}-character comment limit"
+    if cut:
+        text += (f"\nDetail cut to its first rows to stay under {limit}: "
+                 f"{', '.join(sorted(cut))} (the JSON artifact of this run has every change).\n")
     if dropped:
-        text += (f"\nDetail of {len(dropped)} stack(s) dropped to stay under GitHub's "
-                 f"{GITHUB_COMMENT_LIMIT:,}-character comment limit: "
+        text += (f"\nDetail of {len(dropped)} stack(s) dropped to stay under {limit}: "
                  f"{', '.join(sorted(dropped))} (see the JSON artifact of this run).\n")
     return text

@@ -124,7 +124,7 @@ def test_replication_moved_to_another_jurisdiction_is_flagged(base: dict[str, An
 def test_user_data_moving_region_is_flagged(base: dict[str, Any]) -> None:
     change = changes(base, plan(home=ABROAD))["uploads"]
     assert change.kind == "replace"
-    assert any(d.startswith(f"user data moves region: {HOME} -> {ABROAD}")
+    assert any(d.startswith(f"restricted data moves region: {HOME} -> {ABROAD}")
                for d in change.danger)
 
 

@@ -37,9 +37,11 @@ def test_thirty_busy_stacks_fit_one_comment_and_say_what_was_dropped() -> None:
     assert text.index("### Dangerous changes") < text.index("### Mandatory policy failures")
     assert text.index("### Mandatory policy failures") < text.index("### Stacks")
     assert "more dangers not shown" in text
-    assert "dropped to stay under GitHub's" in text
-    for stack in stacks:  # every stack keeps its summary row, detail or not
+    assert "Detail cut to its first rows to stay under GitHub's" in text
+    for stack in stacks:  # every stack keeps its summary row and some detail
         assert f"| {stack} | changed |" in text
+        assert f"<details><summary>{stack}: 300 delete</summary>" in text
+    assert text.count("more changes of this stack not shown") == 30
 
 
 def test_small_diff_keeps_every_detail() -> None:
@@ -51,13 +53,18 @@ def test_small_diff_keeps_every_detail() -> None:
     assert "### Dangerous changes" in text  # a user-data bucket deleted
 
 
-def test_a_tight_budget_drops_the_largest_detail_first() -> None:
+def test_a_tight_budget_cuts_the_largest_detail_and_keeps_the_small_one_whole() -> None:
     queue = "aws:sqs/queue:Queue"  # not stateful: no danger rows to cut first
     base = {"big": _plan("big", 40, type_=queue), "small": _plan("small", 2, type_=queue)}
     head = {"big": _plan("big", 0, type_=queue), "small": _plan("small", 0, type_=queue)}
     diffs = diff_plans(base, head)
     full = render_markdown(diffs)
-    assert "dropped" not in full
-    text = render_markdown(diffs, budget=len(full) - 100)
-    assert "<summary>small" in text and "<summary>big" not in text
-    assert "dropped to stay under GitHub's 65,536-character comment limit: big" in text
+    assert "cut" not in full and "dropped" not in full
+    budget = len(full) - 1000
+    text = render_markdown(diffs, budget=budget)
+    assert len(text) <= budget
+    assert text.count("bucket-0-with") == 2 and text.count("bucket-1-with") == 2
+    assert "more changes of this stack not shown" in text
+    assert "first rows to stay under GitHub's 65,536-character comment limit: big" in text
+    tiny = render_markdown(diffs, budget=len(full) - len(full) // 2 - 1500)
+    assert "dropped to stay under" in tiny
