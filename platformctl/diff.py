@@ -178,10 +178,13 @@ def _stateful_types() -> frozenset[str]:
 def _jurisdiction_of_region() -> dict[str, str]:
     """Region -> jurisdiction key, from environments/ when this project has it."""
     try:
+        from environments.errors import SpecError
         from environments.loader import EnvironmentData
-
+    except ImportError:  # not this toolkit: regions are still named, only without jurisdiction
+        return {}
+    try:
         data = EnvironmentData()
-    except Exception:  # a foreign project: regions are still named, only without jurisdiction
+    except SpecError:
         return {}
     return {region: name for name, j in data.jurisdictions.items() for region in j.regions}
 
@@ -245,12 +248,13 @@ def _compare(stack: str, before: dict[str, Any],
         return None, diff.computed
     change = Change(stack, after["urn"], after["type"], "update",
                     props=diff.changed + diff.unknown, options=options + moved)
-    if moved:
+    if moved and after["custom"]:
         change.kind = "replace"
-        change.why.append(" and ".join(moved) + " changed: the resource is recreated "
-                          f"({before.get('region')} -> {after.get('region')})"
-                          if "region" in moved else "provider changed: the resource is "
-                          "recreated by the new provider")
+        if "region" in moved:
+            change.why.append(f"region changed ({before.get('region')} -> "
+                              f"{after.get('region')}): the resource is recreated there")
+        else:
+            change.why.append("provider changed: the new provider recreates the resource")
     if after["custom"] and diff.changed + diff.unknown:
         _decide_replacement(change, after, diff)
     return change, diff.computed
