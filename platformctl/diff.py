@@ -22,7 +22,13 @@ import yaml
 from platformctl.errors import PlanInputError
 from platformctl.plan import UNKNOWN
 from platformctl.replacement import rule_for, segments_of
-from policies.graph import AUTONAME_SUFFIX, DATA_CLASS_TAG, PUBLIC_DATA_CLASS, S3_BUCKET_TYPES
+from policies.graph import (
+    AUTONAME_SUFFIX,
+    DATA_CLASS_TAG,
+    PUBLIC_DATA_CLASS,
+    S3_BUCKET_TYPES,
+    arn_region,
+)
 
 REPLICATION_TABLE = Path(__file__).parent / "data" / "replication_destinations.yaml"
 DIFF_SCHEMA_VERSION = 1
@@ -35,6 +41,9 @@ EXTRA_STATEFUL = ("aws:kms/key:Key", "aws:secretsmanager/secret:Secret",
                   "aws:rds/globalCluster:GlobalCluster", "aws:docdb/globalCluster:GlobalCluster",
                   "cloudflare:index/r2Bucket:R2Bucket", "aws:ebs/volume:Volume")
 BUCKET_ARN_PREFIX = "arn:aws:s3:::"
+# Inputs that make AWS itself refuse a delete (RDS, DocumentDB, EKS; DynamoDB; load balancers).
+DELETION_PROTECTION = ("deletionProtection", "deletionProtectionEnabled",
+                       "enableDeletionProtection")
 
 
 @dataclass
@@ -332,6 +341,10 @@ def _dangers(change: Change, before: dict[str, Any] | None, after: dict[str, Any
         if before.get("protect"):
             dangers.append(f"protected resource {verb}: `pulumi up` refuses until protect is "
                            "removed")
+        flags = [f for f in DELETION_PROTECTION if before["props"].get(f) is True]
+        if flags:
+            dangers.append(f"deletion-protected resource {verb}: AWS refuses until {flags[0]} "
+                           "is turned off")
     if (before is not None and after is not None and before.get("region") != after.get("region")
             and change.type in _stateful_types() and _restricted(after)):
         old, new = before.get("region"), after.get("region")
@@ -358,6 +371,9 @@ def _replication_dangers(change: Change, before: dict[str, Any] | None,
     new = _destinations(after, paths)
     if after is None or not set(new) - set(old):  # fewer copies is no new place for data
         return []
+    # the plans' own buckets place a destination first, the replica key's region next
+    buckets = {**_replica_key_regions(before), **_replica_key_regions(after), **buckets}
+
     def where(values: list[str]) -> str:
         return ", ".join(_located(v, buckets) for v in values) or "none"
     dangers = [f"replication destination changes: {where(old)} -> {where(new)}"]
@@ -369,7 +385,23 @@ def _replication_dangers(change: Change, before: dict[str, Any] | None,
     return dangers
 
 
-def _destinations(resource: dict[str, Any] | None, paths: tuple[tuple[str, ...], ...]) -> list[str]:
+def _replica_key_regions(resource: dict[str, Any] | None) -> dict[str, str]:
+    """Destination bucket name -> region of the KMS key its replicas are encrypted with (a
+    replica key must be in the destination's region), for S3 replication rules."""
+    out = {}
+    for rule in ((resource or {}).get("props", {}).get("rules") or []):
+        destination = rule.get("destination") if isinstance(rule, dict) else None
+        if not isinstance(destination, dict) or not isinstance(destination.get("bucket"), str):
+            continue
+        key = (destination.get("encryptionConfiguration") or {}).get("replicaKmsKeyId")
+        region = arn_region(key)
+        if region:
+            out[destination["bucket"].removeprefix(BUCKET_ARN_PREFIX)] = region
+    return out
+
+
+def _destinations(resource: dict[str, Any] | None,
+                  paths: tuple[tuple[str, ...], ...]) -> list[str]:
     if resource is None:
         return []
     return sorted(str(v) for p, v in flatten(resource["props"]).items()

@@ -248,3 +248,27 @@ def test_cli_json_has_the_change_fields_and_exits_1_on_danger(
     same = CliRunner().invoke(app, ["diff", str(tmp_path / "base.json"),
                                     str(tmp_path / "base.json")])
     assert same.exit_code == 0 and same.output.startswith("no changes")
+
+
+def test_destination_outside_the_plans_is_placed_by_its_replica_key() -> None:
+    def replication(bucket: str, key_region: str) -> dict[str, Any]:
+        return _resource("replication", "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+                         {"bucket": "src", "rules": [{"destination": {
+                             "bucket": f"arn:aws:s3:::{bucket}", "encryptionConfiguration": {
+                                 "replicaKmsKeyId": f"arn:aws:kms:{key_region}:123456789012:"
+                                                    "key/k"}}}]})
+    (change,) = diff_plans({"s": _stack(replication("copy-home", HOME))},
+                           {"s": _stack(replication("copy-abroad", ABROAD))})[0].changes
+    assert change.danger[0] == (f"replication destination changes: arn:aws:s3:::copy-home "
+                                f"({HOME}) -> arn:aws:s3:::copy-abroad ({ABROAD})")
+    abroad = next(k for k, j in JURISDICTIONS.items() if ABROAD in j.regions)
+    assert change.danger[1] == f"replicated data reaches jurisdiction {abroad}"
+
+
+def test_aws_deletion_protection_is_a_danger_of_its_own() -> None:
+    table = _resource("users", "aws:dynamodb/table:Table",
+                      {"name": "users", "deletionProtectionEnabled": True})
+    (change,) = diff_plans({"s": _stack(table)}, {"s": _stack()})[0].changes
+    assert "deletion-protected resource deleted: AWS refuses until deletionProtectionEnabled " \
+           "is turned off" in change.danger
+    assert not any(d.startswith("protected resource") for d in change.danger)  # no `protect`
