@@ -190,3 +190,36 @@ def test_cost_json_has_the_documented_shape(tmp_path: Path) -> None:
 def test_cost_needs_exactly_one_source() -> None:
     result = CliRunner().invoke(app, ["cost"])
     assert result.exit_code == 2 and "one of them" in result.output
+
+
+def test_a_program_is_priced_from_the_engines_own_plan() -> None:
+    """A small program planned by the offline engine (so the property names are the SDK's),
+    priced within 10% of AWS's us-east-1 list prices written out here."""
+    import pulumi
+    import pulumi_aws as aws
+
+    from tests.plans import run_offline
+
+    def program() -> None:
+        opts = pulumi.ResourceOptions(provider=aws.Provider("aws-home", region=REGION))
+        aws.ec2.Instance("web", ami="ami-12345678", instance_type="t3.micro",
+                         root_block_device={"volume_size": 30, "volume_type": "gp3"},
+                         opts=opts)
+        aws.ebs.Volume("data", availability_zone=f"{REGION}a", size=100, type="gp3",
+                       opts=opts)
+        aws.rds.Instance("db", engine="postgres", instance_class="db.t3.micro",
+                         allocated_storage=50, multi_az=True, username="app",
+                         manage_master_user_password=True, opts=opts)
+        aws.elasticache.Cluster("cache", engine="redis", node_type="cache.t3.micro",
+                                num_cache_nodes=2, opts=opts)
+        aws.kinesis.Stream("events", shard_count=2, opts=opts)
+
+    plan = run_offline(program, stack="priced").plan
+    result = estimate(plan, usage_from(None))
+    listed = (0.0104 * HOURS + 30 * 0.08          # t3.micro + 30 GB gp3 root
+              + 100 * 0.08                          # 100 GB gp3
+              + 2 * (0.018 * HOURS + 50 * 0.115)    # db.t3.micro Multi-AZ + 50 GB
+              + 2 * 0.017 * HOURS                   # 2 x cache.t3.micro
+              + 2 * 0.015 * HOURS)                  # 2 shards
+    assert result["unpriced"] == []
+    assert result["monthly"] == pytest.approx(listed, rel=0.10)

@@ -255,6 +255,105 @@ def _r2(resource: dict[str, Any], ctx: Context) -> Line:
             f"{use['class_b_million']:g}M Class B, no egress fee (usage r2.*)")
 
 
+def _ebs(ctx: Context, volume_type: str, size: float, iops: Any = None,
+         throughput: Any = None) -> Line | None:
+    """A volume's monthly price; gp3 above its free 3,000 IOPS / 125 MB/s, io1/io2 per IOPS."""
+    key = f"ebs_{volume_type}_gb_month"
+    if key not in ctx.prices["unit"]:
+        return None
+    monthly = size * ctx.unit(key)
+    extra = ""
+    if volume_type == "gp3":
+        monthly += max(0, (iops or 3000) - 3000) * ctx.unit("ebs_gp3_iops_month")
+        monthly += max(0, (throughput or 125) - 125) * ctx.unit("ebs_gp3_mbps_month")
+    elif volume_type in ("io1", "io2"):
+        monthly += (iops or 0) * ctx.unit(f"ebs_{volume_type}_iops_month")
+        extra = f", {iops or 0} IOPS"
+    return monthly, f"{size:g} GB {volume_type}{extra}"
+
+
+def _volume(resource: dict[str, Any], ctx: Context) -> Line | None:
+    props = resource["props"]
+    size = props.get("size")
+    if not _known(size):
+        return None
+    return _ebs(ctx, props.get("type") or "gp3", size, props.get("iops"), props.get("throughput"))
+
+
+def _ec2_instance(resource: dict[str, Any], ctx: Context) -> Line | None:
+    props = resource["props"]
+    instance = props.get("instanceType")
+    hourly = ctx.hourly("ec2_hourly", instance)
+    root = props.get("rootBlockDevice") or {}
+    size = root.get("volumeSize") or ctx.usage["ec2"]["root_volume_gb"]
+    volume = _ebs(ctx, root.get("volumeType") or "gp3", size, root.get("iops"),
+                  root.get("throughput"))
+    if hourly is None or volume is None:
+        return None
+    spot = bool(props.get("instanceMarketOptions", {}).get("marketType") == "spot")
+    rate = hourly * (1 - _spot_discount(ctx)) if spot else hourly
+    kind = f"spot (-{_spot_discount(ctx):.0%})" if spot else "on-demand"
+    return (rate * ctx.hours + volume[0],
+            f"1 x {instance} {kind} x {ctx.hours:g} h + root {volume[1]}")
+
+
+def _rds_instance(resource: dict[str, Any], ctx: Context) -> Line | None:
+    props = resource["props"]
+    engine = str(props.get("engine") or "")
+    table = ("rds_postgres_hourly" if engine.startswith("postgres")
+             else "rds_mysql_hourly" if engine in ("mysql", "mariadb") else None)
+    instance = props.get("instanceClass")
+    hourly = ctx.hourly(table, instance) if table else None
+    storage = props.get("allocatedStorage") or 20
+    if hourly is None or not _known(storage):
+        return None
+    copies = 2 if props.get("multiAz") else 1
+    monthly = copies * (hourly * ctx.hours + storage * ctx.unit("rds_storage_gb_month"))
+    layout = "Multi-AZ (x2)" if copies == 2 else "Single-AZ"
+    return monthly, (f"1 x {instance} {engine} {layout} x {ctx.hours:g} h + {storage:g} GB "
+                     "storage")
+
+
+def _cache_cluster(resource: dict[str, Any], ctx: Context) -> Line | None:
+    props = resource["props"]
+    node, count = props.get("nodeType"), props.get("numCacheNodes") or 1
+    hourly = ctx.hourly("elasticache_hourly", node)
+    if hourly is None or not _known(count):
+        return None
+    return count * hourly * ctx.hours, f"{count} x {node} node x {ctx.hours:g} h"
+
+
+def _kinesis(resource: dict[str, Any], ctx: Context) -> Line | None:
+    props = resource["props"]
+    mode = (props.get("streamModeDetails") or {}).get("streamMode", "PROVISIONED")
+    if mode == "ON_DEMAND":
+        return (ctx.unit("kinesis_on_demand_stream_hour") * ctx.hours,
+                f"on-demand stream x {ctx.hours:g} h (+ per-GB ingest and retrieval)")
+    shards = props.get("shardCount")
+    if not _known(shards):
+        return None
+    return (shards * ctx.unit("kinesis_shard_hour") * ctx.hours,
+            f"{shards} shards x {ctx.hours:g} h (+ PUT payload units)")
+
+
+def _efs(resource: dict[str, Any], ctx: Context) -> Line:
+    gb = ctx.usage["efs"]["storage_gb"]
+    return gb * ctx.unit("efs_standard_gb_month"), f"{gb:g} GB Standard (usage efs.storage_gb)"
+
+
+def _opensearch(resource: dict[str, Any], ctx: Context) -> Line | None:
+    props = resource["props"]
+    cluster = props.get("clusterConfig") or {}
+    instance, count = cluster.get("instanceType"), cluster.get("instanceCount") or 1
+    hourly = ctx.hourly("opensearch_hourly", instance)
+    ebs = props.get("ebsOptions") or {}
+    size = ebs.get("volumeSize") or 10
+    if hourly is None or not _known(count, size):
+        return None
+    return (count * (hourly * ctx.hours + size * ctx.unit("opensearch_gp3_gb_month")),
+            f"{count} x {instance} x {ctx.hours:g} h + {size:g} GB each")
+
+
 PRICERS: dict[str, Callable[[dict[str, Any], Context], Line | None]] = {
     "aws:eks/cluster:Cluster": _per_hour("eks_cluster_hour", "EKS control plane"),
     "aws:eks/nodeGroup:NodeGroup": _node_group,
@@ -289,4 +388,11 @@ PRICERS: dict[str, Callable[[dict[str, Any], Context], Line | None]] = {
     "aws:sqs/queue:Queue": _per_use("sqs", "sqs_request_per_million", "requests"),
     "aws:sns/topic:Topic": _per_use("sns", "sns_request_per_million", "publishes"),
     "cloudflare:index/r2Bucket:R2Bucket": _r2,
+    "aws:ec2/instance:Instance": _ec2_instance,
+    "aws:ebs/volume:Volume": _volume,
+    "aws:rds/instance:Instance": _rds_instance,
+    "aws:elasticache/cluster:Cluster": _cache_cluster,
+    "aws:kinesis/stream:Stream": _kinesis,
+    "aws:efs/fileSystem:FileSystem": _efs,
+    "aws:opensearch/domain:Domain": _opensearch,
 }

@@ -34,6 +34,9 @@ DEFAULTS: dict[str, dict[str, tuple[float, str]]] = {
     "ecr": {"storage_gb": (10, "GB of images per repository")},
     "sqs": {"requests_million": (1, "million requests per queue per month")},
     "sns": {"requests_million": (1, "million publishes per topic per month")},
+    "ec2": {"root_volume_gb": (8, "root volume GB of an instance that does not set one (gp3; "
+                                   "the Amazon Linux 2023 AMI's size)")},
+    "efs": {"storage_gb": (100, "GB stored per file system (Standard)")},
     "eks": {"node_volume_gb": (20, "root volume GB per managed node (gp3; EKS's default)")},
     "karpenter": {"nodes": (0, "average nodes Karpenter runs per NodePool (it provisions at "
                             "run time, so the plan cannot know)"),
