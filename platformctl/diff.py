@@ -69,7 +69,7 @@ class Change:
 @dataclass
 class StackDiff:
     stack: str
-    status: str  # added | removed | changed | unchanged
+    status: str  # added | removed (no longer planned, not destroyed) | changed | unchanged
     changes: list[Change]
     base_failures: list[dict[str, Any]]
     head_failures: list[dict[str, Any]]
@@ -215,7 +215,9 @@ def diff_plans(base: dict[str, dict[str, Any]],
         old, new = base.get(stack), head.get(stack)
         # a destination is placed by its own stack's buckets first, then by the others'
         buckets = {**everywhere, **bucket_regions([p for p in (old, new) if p])}
-        changes = _stack_changes(stack, old, new, buckets)
+        # a stack no longer in the project is not destroyed by the change: nothing deploys
+        # it any more, and its resources stay until someone runs `pulumi destroy`
+        changes = _stack_changes(stack, old, new, buckets) if new is not None else []
         status = ("added" if old is None else "removed" if new is None
                   else "changed" if changes else "unchanged")
         result.append(StackDiff(stack, status, changes, _failures(old), _failures(new)))

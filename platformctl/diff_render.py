@@ -19,9 +19,14 @@ MAX_CELL = 300
 Costs = dict[str, dict[str, Any]]  # stack -> {"base", "head", "delta", "unpriced"}
 
 
+REMOVED_NOTE = ("no longer planned: its resources stay deployed, unmanaged, until "
+                "`pulumi destroy` of that stack")
+
+
 def verdict(stacks: list[StackDiff]) -> str:
     dangers = sum(len(s.dangers()) for s in stacks)
     failures = sum(len(s.head_failures) for s in stacks)
+    removed = sum(1 for s in stacks if s.status == "removed")
     changed = [s for s in stacks if s.status != "unchanged"]
     if dangers or failures:
         parts = []
@@ -29,7 +34,11 @@ def verdict(stacks: list[StackDiff]) -> str:
             parts.append(f"{dangers} dangerous change{'s' * (dangers != 1)}")
         if failures:
             parts.append(f"{failures} mandatory policy failure{'s' * (failures != 1)}")
+        if removed:
+            parts.append(f"{removed} stack{'s' * (removed != 1)} removed")
         return "REVIEW NEEDED: " + ", ".join(parts)
+    if removed:
+        return f"REVIEW NEEDED: {removed} stack{'s' * (removed != 1)} removed ({REMOVED_NOTE})"
     if changed:
         return f"no dangerous changes ({len(changed)} of {len(stacks)} stacks change)"
     return f"no changes ({len(stacks)} stacks)"
@@ -54,6 +63,8 @@ def _kind_label(change: Change) -> str:
 
 
 def _counts_text(stack: StackDiff) -> str:
+    if stack.status == "removed":
+        return REMOVED_NOTE
     counts = stack.counts()
     return ", ".join(f"{counts[k]} {k}" for k in KINDS if counts[k]) or "no changes"
 

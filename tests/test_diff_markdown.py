@@ -68,3 +68,12 @@ def test_a_tight_budget_cuts_the_largest_detail_and_keeps_the_small_one_whole() 
     assert "first rows to stay under GitHub's 65,536-character comment limit: big" in text
     tiny = render_markdown(diffs, budget=len(full) - len(full) // 2 - 1500)
     assert "dropped to stay under" in tiny
+
+
+def test_a_removed_stack_is_not_reported_as_deleting_its_resources() -> None:
+    diffs = diff_plans({"old": _plan("old", 3, protect=True), "kept": _plan("kept", 1)},
+                       {"kept": _plan("kept", 1)})
+    removed = next(s for s in diffs if s.stack == "old")
+    assert removed.status == "removed" and removed.changes == []
+    assert verdict(diffs).startswith("REVIEW NEEDED: 1 stack removed")
+    assert "stay deployed" in render_markdown(diffs)

@@ -75,14 +75,15 @@ def usage_from(path: Path | None) -> dict[str, dict[str, Any]]:
 
 def cost_delta(base: dict[str, dict[str, Any]], head: dict[str, dict[str, Any]],
                usage_path: Path | None) -> dict[str, dict[str, Any]]:
-    """Stack -> {"base", "head", "delta", "unpriced"} monthly figures; a missing side is 0."""
+    """Stack -> {"base", "head", "delta", "unpriced"} monthly figures. A new stack's base
+    is 0; a removed stack keeps costing what it did (removal does not destroy it)."""
     usage = usage_from(usage_path)
     out = {}
     for stack in sorted(set(base) | set(head)):
         old = estimate(base[stack], usage) if stack in base else None
         new = estimate(head[stack], usage) if stack in head else None
         before = old["monthly"] if old else 0.0
-        after = new["monthly"] if new else 0.0
+        after = new["monthly"] if new else before
         out[stack] = {"base": before, "head": after, "delta": round(after - before, 2),
                       "unpriced": sorted(set((old or {}).get("unpriced", []))
                                          | set((new or {}).get("unpriced", [])))}
