@@ -272,3 +272,13 @@ def test_aws_deletion_protection_is_a_danger_of_its_own() -> None:
     assert "deletion-protected resource deleted: AWS refuses until deletionProtectionEnabled " \
            "is turned off" in change.danger
     assert not any(d.startswith("protected resource") for d in change.danger)  # no `protect`
+
+
+def test_provider_settings_update_in_place_and_its_region_replaces() -> None:
+    old = _resource("aws", "pulumi:providers:aws", {"region": HOME, "defaultTags": {"a": "1"}})
+    tagged = dict(old, props={"region": HOME, "defaultTags": {"a": "2"}})
+    (change,) = diff_plans({"s": _stack(old)}, {"s": _stack(tagged)})[0].changes
+    assert change.kind == "update" and not change.may_replace
+    moved = dict(old, props={"region": ABROAD, "defaultTags": {"a": "1"}})
+    (change,) = diff_plans({"s": _stack(old)}, {"s": _stack(moved)})[0].changes
+    assert change.kind == "replace"
