@@ -321,6 +321,125 @@ def state_backends_command(
         render_stack_backends(rows, profile, Console())
 
 
+class DiffFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+@app.command("diff")
+def diff_command(
+    base: Annotated[Path, typer.Argument(help="Plan JSON of the base (file, or directory of "
+                                         "one file per stack).")],
+    head: Annotated[Path, typer.Argument(help="Plan JSON of the head, the same way.")],
+    output_format: Annotated[DiffFormat, typer.Option("--format", "-f")] = DiffFormat.text,
+    usage: Annotated[Path | None, typer.Option(
+        "--usage", help="Usage assumptions YAML for the cost delta (default: the documented "
+        "defaults).")] = None,
+) -> None:
+    """What HEAD changes against BASE: create/update/replace/delete, dangers, cost delta."""
+    from platformctl import diff_render
+    from platformctl.cost import CostError, cost_delta
+    from platformctl.diff import diff_plans, has_dangers, load_plans
+
+    try:
+        base_plans, head_plans = load_plans(base), load_plans(head)
+        costs = cost_delta(base_plans, head_plans, usage)
+    except (PlanInputError, CostError) as error:
+        raise fail(str(error)) from None
+    stacks = diff_plans(base_plans, head_plans)
+    render = {DiffFormat.json: diff_render.render_json, DiffFormat.text: diff_render.render_text,
+              DiffFormat.markdown: diff_render.render_markdown}[output_format]
+    sys.stdout.write(render(stacks, costs))
+    if has_dangers(stacks) or any(s.head_failures for s in stacks):
+        raise typer.Exit(EXIT_POLICY)
+
+
+@app.command("cost")
+def cost_command(
+    stacks: Annotated[list[str] | None, typer.Argument(help="Stacks to price, e.g. "
+                                                       "prod-us-east-1.")] = None,
+    all_stacks: Annotated[bool, typer.Option("--all", help="Price every stack with a "
+                                             "Pulumi.<stack>.yaml.")] = False,
+    plans: Annotated[Path | None, typer.Option(
+        "--plans", help="Price these plan JSON files (a file or a directory) instead of "
+        "planning.")] = None,
+    usage: Annotated[Path | None, typer.Option(
+        "--usage", help="Usage assumptions YAML (default: the documented defaults).")] = None,
+    output_format: Annotated[DiffFormat, typer.Option("--format", "-f")] = DiffFormat.text,
+    cwd: Annotated[Path, typer.Option("--cwd", help="Pulumi project directory.")] = Path("."),
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Stacks planned at once.")]
+    = max(1, os.cpu_count() or 1),
+) -> None:
+    """Monthly cost estimate per stack at list prices, from its plan and usage assumptions."""
+    from platformctl.cost import CostError, estimate, usage_from
+    from platformctl.cost import render as cost_render
+    from platformctl.diff import load_plans
+
+    if sum((bool(stacks), all_stacks, plans is not None)) != 1:
+        raise fail("give STACK names, --all or --plans PATH (one of them)")
+    try:
+        assumptions = usage_from(usage)
+        if plans is not None:
+            planned = list(load_plans(plans).values())
+        else:
+            project = Project.load(cwd)
+            names = project.stacks() if all_stacks else list(stacks or [])
+            if not names:
+                raise PlanInputError(f"{project.stack_config_dir}: no Pulumi.<stack>.yaml files")
+            results = _run([PlanRequest(directory=project.directory, stack=s, debug=False,
+                                        policy_pack=None, policy_config=None) for s in names],
+                           jobs, show_progress=all_stacks and stderr.is_terminal)
+            for failed in (r for r in results if not r.ok):
+                raise PlanInputError(f"{failed.stack}: {failed.error}")
+            planned = [r.plan for r in results if r.plan is not None]
+    except (PlanInputError, CostError) as error:
+        raise fail(str(error)) from None
+    estimates = [estimate(p, assumptions) for p in planned]
+    render = {DiffFormat.json: cost_render.render_json, DiffFormat.text: cost_render.render_text,
+              DiffFormat.markdown: cost_render.render_markdown}[output_format]
+    sys.stdout.write(render(estimates))
+
+
+class GraphFormat(StrEnum):
+    mermaid = "mermaid"
+
+
+@app.command("graph")
+def graph_command(
+    stack: Annotated[str | None, typer.Argument(help="Stack to draw, e.g. prod-us-east-1.")]
+    = None,
+    plans: Annotated[Path | None, typer.Option(
+        "--plans", help="Draw this plan JSON file (one stack) instead of planning.")] = None,
+    output_format: Annotated[GraphFormat, typer.Option("--format", "-f")] = GraphFormat.mermaid,
+    cwd: Annotated[Path, typer.Option("--cwd", help="Pulumi project directory.")] = Path("."),
+) -> None:
+    """A Mermaid diagram of a stack: components by region, what uses what, replication,
+    stack references."""
+    from platformctl.diff import load_plans
+    from platformctl.graph import render_mermaid
+
+    if (stack is None) == (plans is None):
+        raise fail("give a STACK or --plans FILE, not both or neither")
+    try:
+        if plans is not None:
+            found = list(load_plans(plans).values())
+            if len(found) != 1:
+                raise PlanInputError(f"{plans}: holds {len(found)} plans; graph draws one "
+                                     "stack (give one plan file)")
+            planned = found[0]
+        else:
+            (result,) = _run([PlanRequest(directory=Project.load(cwd).directory, stack=stack,
+                                          debug=False, policy_pack=None, policy_config=None)],
+                             1, show_progress=False)
+            if result.plan is None:
+                raise PlanInputError(f"{stack}: {result.error}")
+            planned = result.plan
+    except PlanInputError as error:
+        raise fail(str(error)) from None
+    sys.stdout.write(render_mermaid(planned))
+
+
 def _run(requests: list[PlanRequest], jobs: int, show_progress: bool) -> list[PlanResult]:
     if not show_progress:
         return list(plan_in_processes(requests, jobs))

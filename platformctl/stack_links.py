@@ -1,0 +1,63 @@
+"""Links between stacks, read from their plans: a `pulumi:pulumi:StackReference` to another
+stack means that stack must be deployed first. Used by `graph` (cross-stack edges) and by
+the deploy workflow (`python -m platformctl.stack_links order PLANS` prints the order).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from platformctl.errors import PlanInputError
+
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
+
+
+def references(plan: dict[str, Any]) -> list[tuple[str, str]]:
+    """(logical name, referenced stack) of each StackReference: `org/project/stack` or a
+    bare `stack` both name the stack by its last segment."""
+    out = []
+    for resource in plan["resources"]:
+        if resource["type"] == STACK_REFERENCE:
+            name = resource["props"].get("name") or resource["name"]
+            out.append((resource["name"], str(name).rsplit("/", 1)[-1]))
+    return out
+
+
+def deploy_order(plans: dict[str, dict[str, Any]]) -> list[str]:
+    """Stacks so that each comes after the stacks it references (ties by name); a reference
+    to a stack outside `plans` is assumed deployed already. A cycle is refused."""
+    needs = {stack: sorted({s for _, s in references(plan) if s in plans and s != stack})
+             for stack, plan in plans.items()}
+    order: list[str] = []
+    placed: set[str] = set()
+    while len(order) < len(needs):
+        ready = sorted(s for s, deps in needs.items()
+                       if s not in placed and all(d in placed for d in deps))
+        if not ready:
+            cycle = sorted(s for s in needs if s not in placed)
+            raise PlanInputError(f"stacks reference each other in a cycle: {', '.join(cycle)}; "
+                                 "no deploy order exists (break the StackReference loop)")
+        order.append(ready[0])
+        placed.add(ready[0])
+    return order
+
+
+def main(argv: list[str]) -> int:
+    from platformctl.diff import load_plans
+
+    if len(argv) != 2 or argv[0] != "order":
+        print("usage: python -m platformctl.stack_links order PLAN_FILE_OR_DIR", file=sys.stderr)
+        return 2
+    try:
+        print(json.dumps(deploy_order(load_plans(Path(argv[1])))))
+    except PlanInputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

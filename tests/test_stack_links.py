@@ -1,0 +1,38 @@
+"""Deploy order from StackReferences between plans."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from platformctl.errors import PlanInputError
+from platformctl.stack_links import STACK_REFERENCE, deploy_order, main, references
+
+
+def _plan(stack: str, *reads: str) -> dict[str, Any]:
+    return {"stack": stack, "resources": [
+        {"urn": f"urn:pulumi:{stack}::p::{STACK_REFERENCE}::{r}", "type": STACK_REFERENCE,
+         "name": f"ref-{r}", "props": {"name": f"org/p/{r}"}} for r in reads]}
+
+
+def test_a_stack_comes_after_the_stacks_it_reads() -> None:
+    plans = {"a-secondary": _plan("a-secondary", "z-primary"), "z-primary": _plan("z-primary"),
+             "m-edge": _plan("m-edge", "a-secondary", "elsewhere")}
+    assert deploy_order(plans) == ["z-primary", "a-secondary", "m-edge"]
+    assert references(plans["m-edge"]) == [("ref-a-secondary", "a-secondary"),
+                                            ("ref-elsewhere", "elsewhere")]
+
+
+def test_a_cycle_has_no_order() -> None:
+    with pytest.raises(PlanInputError, match="cycle: a, b"):
+        deploy_order({"a": _plan("a", "b"), "b": _plan("b", "a")})
+
+
+def test_order_command_prints_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "plans.json").write_text(json.dumps({"plans": [_plan("b", "a"), _plan("a")]}))
+    assert main(["order", str(tmp_path / "plans.json")]) == 0
+    assert json.loads(capsys.readouterr().out) == ["a", "b"]
+    assert main(["order", str(tmp_path / "missing")]) == 2
