@@ -1,0 +1,35 @@
+"""name-invalid: a physical name over AWS's length limit or with characters AWS refuses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from platformctl.checks import Report
+from platformctl.checks.naming import NameRule, named_resources
+from platformctl.checks.plan_view import StackPlan
+
+ID = "name-invalid"
+
+
+def problem(rule: NameRule, name: str) -> str | None:
+    """What AWS would refuse in `name`, or None."""
+    if len(name) > rule.max:
+        return f"is {len(name)} characters, over the limit of {rule.max}"
+    if len(name) < rule.min:
+        return f"is {len(name)} characters, under the minimum of {rule.min}"
+    if not rule.pattern.fullmatch(name):
+        return f"does not match {rule.pattern.pattern}"
+    return None
+
+
+def run(plans: list[StackPlan], report: Report) -> None:
+    def unknown(view: StackPlan, resource: dict[str, Any], rule: NameRule) -> None:
+        report.skip(ID, resource["urn"], f"{view.label(resource)}: {rule.property} unknown "
+                    "until apply")
+
+    for named in named_resources(plans, unknown):
+        reason = problem(named.rule, named.name)
+        if reason:
+            report.add(ID, named.resource["urn"],
+                       f"{named.view.label(named.resource)}: {named.rule.property} "
+                       f"'{named.name}' {reason}; shorten or fix it ({named.rule.source})")

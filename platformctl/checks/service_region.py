@@ -1,0 +1,115 @@
+"""service-not-in-region: a resource of an AWS service that has no endpoint in its region.
+
+Availability comes from botocore's endpoint data (the partition's services and their
+regional endpoints); a provider type maps to its botocore service by module name, or by
+data/service_modules.yaml where the names differ. Global services (IAM, CloudFront,
+Route 53, ...: not regionalized in botocore) are never judged by region.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from platformctl.checks import Report
+from platformctl.checks.plan_view import GLOBAL_REGION, StackPlan, is_opaque
+
+ID = "service-not-in-region"
+AWS_PACKAGES = ("aws", "aws-native")
+TABLE = Path(__file__).with_name("data") / "service_modules.yaml"
+
+
+@cache
+def _loader() -> Any:
+    import botocore.loaders
+
+    return botocore.loaders.Loader()
+
+
+@cache
+def _exceptions() -> dict[str, str]:
+    return {key: entry["service"] for key, entry in yaml.safe_load(TABLE.read_text()).items()}
+
+
+@cache
+def _botocore_services() -> dict[str, str]:
+    """Botocore service name, also with its dashes dropped (as provider modules spell it)."""
+    names = _loader().list_available_services("service-2")
+    return {**{n.replace("-", ""): n for n in names}, **{n: n for n in names}}
+
+
+@cache
+def _endpoint_prefix(service: str) -> str:
+    return _loader().load_service_model(service, "service-2")["metadata"]["endpointPrefix"]
+
+
+@cache
+def partition_of(region: str) -> dict[str, Any] | None:
+    for partition in _loader().load_data("endpoints")["partitions"]:
+        if region in partition["regions"]:
+            return partition
+    return None
+
+
+def _key_matches(key: str, token: str) -> bool:
+    if token == key or token.startswith((key + "/", key + ":")):
+        return True
+    # a resource-level key ("aws:cloudwatch/log", "aws-native:cognito:Identity") is a prefix
+    return key.count("/") + key.count(":") >= 2 and token.startswith(key)
+
+
+def botocore_service(type_token: str) -> str | None:
+    """The botocore service a provider type calls, or None when it cannot be told."""
+    package, _, rest = type_token.partition(":")
+    module = rest.split(":")[0].split("/")[0]
+    matches = [k for k in _exceptions() if _key_matches(k, type_token)]
+    if matches:
+        return _exceptions()[max(matches, key=len)]
+    if package not in AWS_PACKAGES:
+        return None
+    return _botocore_services().get(module.rstrip("_"))
+
+
+def service_in_region(service: str, region: str) -> bool | None:
+    """True/False from botocore's endpoint data; None when the data does not say (a region
+    botocore does not know, or a service without entries in this partition)."""
+    partition = partition_of(region)
+    if partition is None:
+        return None
+    entry = partition["services"].get(_endpoint_prefix(service))
+    if entry is None:
+        return None
+    if entry.get("isRegionalized") is False or (
+            "partitionEndpoint" in entry and entry.get("isRegionalized") is not True
+            and region not in entry.get("endpoints", {})):
+        return True  # one global endpoint serves every region of the partition
+    return region in entry.get("endpoints", {})
+
+
+def run(plans: list[StackPlan], report: Report) -> None:
+    for view in plans:
+        for resource in view.plan["resources"]:
+            package = resource["type"].split(":")[0]
+            if package not in AWS_PACKAGES or not resource.get("custom", True):
+                continue
+            region = resource.get("region")
+            if region in (None, GLOBAL_REGION) or resource["type"].startswith("pulumi:"):
+                continue
+            if is_opaque(region):
+                report.skip(ID, resource["urn"], f"{view.label(resource)}: region unknown "
+                            "until apply")
+                continue
+            service = botocore_service(resource["type"])
+            available = service_in_region(service, region) if service else None
+            if available is None:
+                what = f"service {service}" if service else "its service"
+                report.skip(ID, resource["urn"], f"{view.label(resource)}: botocore has no "
+                            f"endpoint data for {what} in {region}")
+            elif not available:
+                report.add(ID, resource["urn"], f"{view.label(resource)}: "
+                           f"{_endpoint_prefix(service)} has no endpoint in {region} "
+                           "(botocore endpoint data); place it in a region that offers "
+                           "the service, or drop it from this stack")
