@@ -82,11 +82,13 @@ def service_in_region(service: str, region: str) -> bool | None:
     entry = partition["services"].get(_endpoint_prefix(service))
     if entry is None:
         return None
+    endpoints = entry.get("endpoints", {})
+    global_endpoint = ("partitionEndpoint" in entry
+                       or f"{partition['partition']}-global" in endpoints)
     if entry.get("isRegionalized") is False or (
-            "partitionEndpoint" in entry and entry.get("isRegionalized") is not True
-            and region not in entry.get("endpoints", {})):
+            global_endpoint and entry.get("isRegionalized") is not True):
         return True  # one global endpoint serves every region of the partition
-    return region in entry.get("endpoints", {})
+    return region in endpoints
 
 
 def run(plans: list[StackPlan], report: Report) -> None:
