@@ -282,6 +282,48 @@ def check_command(
         raise typer.Exit(EXIT_POLICY)
 
 
+class PreflightFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command("preflight")
+def preflight_command(
+    stack: Annotated[str | None, typer.Argument(help="Stack to plan and pre-flight.")] = None,
+    plan_file: Annotated[Path | None, typer.Option(
+        "--plan", help="Pre-flight a saved `plan --format json` file instead of planning.")]
+    = None,
+    cwd: Annotated[Path, typer.Option("--cwd", help="Pulumi project directory.")] = Path("."),
+    profile: Annotated[str | None, typer.Option("--profile", help="AWS profile to use.")] = None,
+    endpoint_url: Annotated[str | None, typer.Option(
+        "--endpoint-url", help="Send every AWS call here (e.g. a moto server).")] = None,
+    output_format: Annotated[PreflightFormat, typer.Option("--format", "-f")]
+    = PreflightFormat.text,
+) -> None:
+    """Read-only pre-flight (boto3): account, regions, quotas and names the plan needs."""
+    from platformctl.checks.sources import plan_stacks, read_plan_files
+    from platformctl.preflight import PreflightError, client_factory, preflight
+
+    if (stack is None) == (plan_file is None):
+        raise fail("give a STACK or --plan FILE, not both or neither")
+    try:
+        if plan_file is not None:
+            views = read_plan_files([plan_file])
+            if len(views) != 1:
+                raise PlanInputError(f"--plan {plan_file}: holds {len(views)} plans; give one")
+        else:
+            views, failed = plan_stacks(Project.load(cwd), [stack], jobs=1)
+            if failed:
+                raise PlanInputError(f"{stack}: {failed[0].error}")
+        report = preflight(views[0], client_factory(profile, endpoint_url))
+    except (PlanInputError, PreflightError) as error:
+        raise fail(str(error)) from None
+    sys.stdout.write(report.to_json() if output_format is PreflightFormat.json
+                     else report.to_text())
+    if report.problems:
+        raise typer.Exit(EXIT_POLICY)
+
+
 def _run(requests: list[PlanRequest], jobs: int, show_progress: bool) -> list[PlanResult]:
     if not show_progress:
         return list(plan_in_processes(requests, jobs))
