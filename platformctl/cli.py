@@ -307,6 +307,7 @@ def preflight_command(
     if (stack is None) == (plan_file is None):
         raise fail("give a STACK or --plan FILE, not both or neither")
     try:
+        clients = client_factory(profile, endpoint_url)  # a bad profile fails before planning
         if plan_file is not None:
             views = read_plan_files([plan_file])
             if len(views) != 1:
@@ -315,7 +316,7 @@ def preflight_command(
             views, failed = plan_stacks(Project.load(cwd), [stack], jobs=1)
             if failed:
                 raise PlanInputError(f"{stack}: {failed[0].error}")
-        report = preflight(views[0], client_factory(profile, endpoint_url))
+        report = preflight(views[0], clients)
     except (PlanInputError, PreflightError) as error:
         raise fail(str(error)) from None
     sys.stdout.write(report.to_json() if output_format is PreflightFormat.json

@@ -81,10 +81,14 @@ def client_factory(profile: str | None = None, endpoint_url: str | None = None) 
 
     def client(service: str, region: str) -> Any:
         if (service, region) not in clients:
-            clients[service, region] = session.client(service, region_name=region,
-                                                      endpoint_url=endpoint_url, config=config)
+            try:
+                clients[service, region] = session.client(
+                    service, region_name=region, endpoint_url=endpoint_url, config=config)
+            except ValueError as error:  # a malformed --endpoint-url
+                raise PreflightError(f"--endpoint-url {endpoint_url}: {error}") from None
         return clients[service, region]
 
+    client("sts", HOME_REGIONS["aws"])  # a malformed endpoint fails here, before planning
     return client
 
 

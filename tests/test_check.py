@@ -190,3 +190,15 @@ def test_check_plans_a_foreign_program_with_cwd() -> None:
     assert result.returncode == 1, result.stderr
     assert {f["check"] for f in json.loads(result.stdout)["findings"]} == {
         "helm-chart-unresolvable"}
+
+
+def test_validation_waiting_on_a_record_built_from_plain_values_is_answered(
+        plans: dict[str, StackPlan]) -> None:
+    """Records created inside an apply name no certificate; the validation waiting on them
+    is enough to know the program answers the certificate."""
+    plan = copy.deepcopy(plans["certificate-never-validated"].plan)
+    record = next(r["urn"] for r in plan["resources"] if r["name"] == "cert-record")
+    for resource in plan["resources"]:
+        if resource["name"] == "api-cert-validation":
+            resource["dependencies"].append(record)
+    assert run_checks([StackPlan(plan=plan)]).findings == []

@@ -181,7 +181,9 @@ def test_command_plans_the_stack_with_cwd(seeded: str) -> None:
     (["preflight"], "give a STACK or --plan FILE"),
     (["preflight", "ready", "--cwd", "/nonexistent"], "no Pulumi.yaml"),
     (["preflight", "--plan", "/nonexistent.json"], "cannot read it"),
-    (["preflight", "--plan", "/dev/null", "--profile", "nope"], "not JSON"),
+    (["preflight", "--plan", "/dev/null"], "not JSON"),
+    (["preflight", "ready", "--cwd", str(CASES), "--profile", "nope"], "--profile nope"),
+    (["preflight", "--plan", "/dev/null", "--endpoint-url", "not a url"], "--endpoint-url"),
 ])
 def test_command_bad_input_is_exit_two(args: list[str], says: str) -> None:
     result = platformctl(*args)

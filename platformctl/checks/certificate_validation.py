@@ -19,7 +19,12 @@ DNS_RECORD_TYPES = ("aws:route53/record:Record", "aws:route53/records:Records",
 def run(plans: list[StackPlan], report: Report) -> None:
     for view in plans:
         records = view.of_type(*DNS_RECORD_TYPES)
+        record_urns = {r["urn"] for r in records}
         answered = {urn for record in records for urn in view.waits_for(record["urn"])}
+        # A validation that waits on a record of the program is answered by it, also when
+        # the record was built from plain values (inside an apply) and names no certificate.
+        answered |= {urn for v in view.of_type(VALIDATION) if view.waits_for(v["urn"]) &
+                     record_urns for urn in v.get("dependencies") or []}
         waiting: dict[str, list[dict]] = {}
         for resource in view.plan["resources"]:
             for urn in resource.get("dependencies") or []:

@@ -98,11 +98,11 @@ def run(plans: list[StackPlan], report: Report) -> None:
             if package not in AWS_PACKAGES or not resource.get("custom", True):
                 continue
             region = resource.get("region")
-            if region in (None, GLOBAL_REGION) or resource["type"].startswith("pulumi:"):
+            if region == GLOBAL_REGION:
                 continue
-            if is_opaque(region):
+            if region is None or is_opaque(region):
                 report.skip(ID, resource["urn"], f"{view.label(resource)}: region unknown "
-                            "until apply")
+                            "(none configured, or known only at apply)")
                 continue
             service = botocore_service(resource["type"])
             available = service_in_region(service, region) if service else None
