@@ -185,3 +185,35 @@ def test_local_chart_paths_resolve_against_the_project(tmp_path: Path) -> None:
     (tmp_path / "charts" / "app").mkdir(parents=True)
     assert helm_chart.problem("./charts/app", None, tmp_path) is None
     assert "does not exist" in helm_chart.problem("./charts/missing", None, tmp_path)
+
+
+@pytest.mark.parametrize("group,chart,installs", [
+    ("keda.sh", "keda", True), ("kafka.strimzi.io", "strimzi-kafka-operator", True),
+    ("apps.example.com", "example-operator", True), ("keda.sh", "loki", False),
+    ("example.com", "operator", False), ("keda.sh", None, False)])
+def test_charts_named_after_an_unknown_group(group: str, chart: str | None,
+                                             installs: bool) -> None:
+    assert crd_order.named_after(group, chart) == installs
+
+
+def test_chart_urls_resolve_by_themselves() -> None:
+    assert helm_chart.problem("https://charts.example.com/app-1.0.0.tgz", None, None) is None
+    assert "drop one" in helm_chart.problem("https://charts.example.com/app-1.0.0.tgz",
+                                            "https://charts.example.com", None)
+
+
+def test_rules_on_other_event_buses_do_not_collide() -> None:
+    from platformctl.checks import run_checks
+    from platformctl.checks.plan_view import StackPlan
+
+    def rule(name: str, bus: str | None) -> dict:
+        props = {"name": "nightly"} | ({"eventBusName": bus} if bus else {})
+        return {"urn": f"urn:pulumi:s::p::aws:cloudwatch/eventRule:EventRule::{name}",
+                "type": "aws:cloudwatch/eventRule:EventRule", "name": name, "parent": None,
+                "provider": None, "region": "us-east-1", "dependencies": [], "props": props}
+
+    apart = StackPlan(plan={"stack": "s", "resources": [rule("a", None), rule("b", "orders")]})
+    together = StackPlan(plan={"stack": "s", "resources": [rule("a", "orders"),
+                                                           rule("b", "orders")]})
+    assert [f.check for f in run_checks([apart]).findings] == []
+    assert [f.check for f in run_checks([together]).findings] == ["name-collision"] * 2

@@ -3,12 +3,14 @@
 A kind is built in when the pulumi_kubernetes SDK registers its API module; any other
 `kubernetes:<group>/<version>:<Kind>` is a custom resource. Its CRD comes from a
 CustomResourceDefinition in the plan, or from a Helm release/chart that installs it
-(data/crd_charts.yaml); the custom resource must wait for that resource, else Kubernetes
-refuses it ("no matches for kind") when both are created at once.
+(data/crd_charts.yaml, else a chart named after the group); the custom resource must wait
+for that resource, else Kubernetes refuses it ("no matches for kind") when both are
+created at once.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,25 @@ def chart_name(resource: dict[str, Any]) -> str | None:
     return chart.rstrip("/").rsplit("/", 1)[-1] if isinstance(chart, str) else None
 
 
+# Words that say nothing about which project an API group or chart belongs to.
+GENERIC_WORDS = frozenset({"io", "sh", "com", "org", "dev", "net", "k8s", "aws", "x",
+                           "operator", "controller", "crd", "crds", "helm", "chart", "charts"})
+
+
+def named_after(group: str, chart: str | None) -> bool:
+    """For a group the table does not know: a chart named after the group's own project
+    (`keda.sh` <- keda, `kafka.strimzi.io` <- strimzi-kafka-operator)."""
+    if chart is None:
+        return False
+    words = set(re.split(r"[.-]", group)) - GENERIC_WORDS
+    return bool(words & (set(chart.split("-")) - GENERIC_WORDS))
+
+
+def _installs(resource: dict[str, Any], group: str, charts: dict[str, frozenset[str]]) -> bool:
+    name = chart_name(resource)
+    return name in charts[group] if group in charts else named_after(group, name)
+
+
 def _defines(resource: dict[str, Any], group: str, kind: str) -> bool:
     spec = (resource.get("props") or {}).get("spec") or {}
     return spec.get("group") == group and (spec.get("names") or {}).get("kind") == kind
@@ -69,7 +90,7 @@ def run(plans: list[StackPlan], report: Report) -> None:
                 continue
             group, kind = custom
             sources = [c for c in crds if _defines(c, group, kind)]
-            sources += [h for h in helm if chart_name(h) in charts.get(group, ())]
+            sources += [h for h in helm if _installs(h, group, charts)]
             if not sources:
                 opaque = any(is_opaque((h.get("props") or {}).get("chart")) for h in helm)
                 why = ("a chart reference is unknown until apply" if opaque else

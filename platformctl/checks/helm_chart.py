@@ -27,6 +27,9 @@ def problem(chart: str, repo: str | None, directory: Path | None) -> str | None:
         return (f"repositoryOpts.repo '{repo}' is an OCI registry, which Helm cannot read as a "
                 f"chart repository; set chart to '{repo.rstrip('/')}/{chart}' and drop "
                 "repositoryOpts.repo")
+    if chart.startswith(("https://", "http://")):
+        return (f"chart URL '{chart}' is given together with repositoryOpts.repo; drop one"
+                if repo else None)  # a packaged chart's URL resolves by itself
     if chart.startswith("oci://"):
         if repo:
             return (f"chart '{chart}' is a full OCI reference but repositoryOpts.repo '{repo}' "

@@ -14,18 +14,19 @@ ID = "name-collision"
 SCOPE_WORDS = {"global": "in all of AWS", "account": "per account"}
 
 
-def _scope_key(named: NamedResource) -> tuple[str, str, str]:
+def _scope_key(named: NamedResource) -> tuple[str, str, str, str]:
     rule = named.rule
     name = named.name.lower() if rule.ignore_case else named.name
     region = str(named.resource.get("region")) if rule.scope == "region" else ""
-    return rule.namespace, name, region
+    qualifier = (named.resource.get("props") or {}).get(rule.qualifier) if rule.qualifier else ""
+    return rule.namespace, name, region, str(qualifier or "")
 
 
 def run(plans: list[StackPlan], report: Report) -> None:
-    groups: dict[tuple[str, str, str], list[NamedResource]] = defaultdict(list)
+    groups: dict[tuple[str, str, str, str], list[NamedResource]] = defaultdict(list)
     for named in named_resources(plans):  # name-invalid lists the unknown ones
         groups[_scope_key(named)].append(named)
-    for (_, _, region), members in sorted(groups.items()):
+    for (_, _, region, _), members in sorted(groups.items()):
         for named in members:
             rule = named.rule
             account = named.view.accounts(named.resource)

@@ -29,6 +29,7 @@ class NameRule:
     source: str
     min: int = 1
     ignore_case: bool = False
+    qualifier: str | None = None
 
 
 @cache
