@@ -204,16 +204,37 @@ def test_chart_urls_resolve_by_themselves() -> None:
 
 def test_rules_on_other_event_buses_do_not_collide() -> None:
     from platformctl.checks import run_checks
-    from platformctl.checks.plan_view import StackPlan
 
-    def rule(name: str, bus: str | None) -> dict:
-        props = {"name": "nightly"} | ({"eventBusName": bus} if bus else {})
-        return {"urn": f"urn:pulumi:s::p::aws:cloudwatch/eventRule:EventRule::{name}",
-                "type": "aws:cloudwatch/eventRule:EventRule", "name": name, "parent": None,
-                "provider": None, "region": "us-east-1", "dependencies": [], "props": props}
-
-    apart = StackPlan(plan={"stack": "s", "resources": [rule("a", None), rule("b", "orders")]})
-    together = StackPlan(plan={"stack": "s", "resources": [rule("a", "orders"),
-                                                           rule("b", "orders")]})
+    rule = "aws:cloudwatch/eventRule:EventRule"
+    apart = _plan((rule, "a", {"name": "nightly"}),
+                  (rule, "b", {"name": "nightly", "eventBusName": "orders"}))
+    together = _plan((rule, "a", {"name": "nightly", "eventBusName": "orders"}),
+                     (rule, "b", {"name": "nightly", "eventBusName": "orders"}))
     assert [f.check for f in run_checks([apart]).findings] == []
     assert [f.check for f in run_checks([together]).findings] == ["name-collision"] * 2
+
+
+def _plan(*resources: tuple[str, str, dict]) -> object:
+    from platformctl.checks.plan_view import StackPlan
+
+    return StackPlan(plan={"stack": "s", "resources": [
+        {"urn": f"urn:pulumi:s::p::{type_}::{name}", "type": type_, "name": name,
+         "parent": None, "provider": None, "region": "us-east-1", "dependencies": [],
+         "props": props} for type_, name, props in resources]})
+
+
+@pytest.mark.parametrize("prefix,fails", [("web-", False), ("webapp", False),
+                                          ("webapp-", True)])
+def test_load_balancer_name_prefix_limit(prefix: str, fails: bool) -> None:
+    from platformctl.checks import run_checks
+
+    view = _plan(("aws:lb/loadBalancer:LoadBalancer", "alb", {"namePrefix": prefix}))
+    assert [f.check for f in run_checks([view]).findings] == (["name-invalid"] if fails else [])
+
+
+def test_regions_offering_a_service_share_the_geography_and_offer_it() -> None:
+    for service, region in (("devicefarm", "us-east-1"), ("mediapackagev2", "me-south-1")):
+        nearby = service_region.regions_offering(service, region)
+        assert region not in nearby
+        assert all(r.split("-")[0] == region.split("-")[0] for r in nearby)
+        assert all(service_region.service_in_region(service, r) for r in nearby)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from platformctl.checks import Report
-from platformctl.checks.naming import NameRule, named_resources
-from platformctl.checks.plan_view import StackPlan
+from platformctl.checks.naming import NameRule, named_resources, rules
+from platformctl.checks.plan_view import StackPlan, is_opaque
 
 ID = "name-invalid"
 
@@ -22,11 +22,27 @@ def problem(rule: NameRule, name: str) -> str | None:
     return None
 
 
+def _check_prefixes(view: StackPlan, report: Report) -> None:
+    """Name prefixes: the provider adds a unique suffix, so they have a limit of their own."""
+    for resource in view.plan["resources"]:
+        rule = rules().get(resource["type"])
+        if rule is None or rule.prefix is None:
+            continue
+        limit = rule.prefix
+        prefix = (resource.get("props") or {}).get(limit["property"])
+        if isinstance(prefix, str) and not is_opaque(prefix) and len(prefix) > limit["max"]:
+            report.add(ID, resource["urn"], f"{view.label(resource)}: {limit['property']} "
+                       f"'{prefix}' is {len(prefix)} characters, over the limit of "
+                       f"{limit['max']}; shorten it ({limit['source']})")
+
+
 def run(plans: list[StackPlan], report: Report) -> None:
     def unknown(view: StackPlan, resource: dict[str, Any], rule: NameRule) -> None:
         report.skip(ID, resource["urn"], f"{view.label(resource)}: {rule.property} unknown "
                     "until apply")
 
+    for view in plans:
+        _check_prefixes(view, report)
     for named in named_resources(plans, unknown):
         reason = problem(named.rule, named.name)
         if reason:

@@ -30,6 +30,7 @@ class NameRule:
     min: int = 1
     ignore_case: bool = False
     qualifier: str | None = None
+    prefix: dict[str, Any] | None = None  # {property, max, source}
 
 
 @cache

@@ -91,6 +91,14 @@ def service_in_region(service: str, region: str) -> bool | None:
     return region in endpoints
 
 
+def regions_offering(service: str, near: str) -> list[str]:
+    """Regions of `near`'s geography (same name prefix, e.g. `me-`) that offer `service`."""
+    partition = partition_of(near) or {"regions": {}}
+    geography = near.split("-")[0] + "-"
+    return [r for r in sorted(partition["regions"])
+            if r.startswith(geography) and service_in_region(service, r)]
+
+
 def run(plans: list[StackPlan], report: Report) -> None:
     for view in plans:
         for resource in view.plan["resources"]:
@@ -111,7 +119,9 @@ def run(plans: list[StackPlan], report: Report) -> None:
                 report.skip(ID, resource["urn"], f"{view.label(resource)}: botocore has no "
                             f"endpoint data for {what} in {region}")
             elif not available:
+                nearby = regions_offering(service, region)
+                where = (f"a region that offers it ({', '.join(nearby)})" if nearby
+                         else "a region that offers it")
                 report.add(ID, resource["urn"], f"{view.label(resource)}: "
                            f"{_endpoint_prefix(service)} has no endpoint in {region} "
-                           "(botocore endpoint data); place it in a region that offers "
-                           "the service, or drop it from this stack")
+                           f"(botocore endpoint data); place it in {where} or drop it")
