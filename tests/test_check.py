@@ -96,6 +96,7 @@ def _edited(view: StackPlan, type_: str, **props: object) -> StackPlan:
 @pytest.mark.parametrize("stack,type_,props,check", [
     ("name-invalid", "aws:sqs/queue:Queue", {"name": "[unknown]"}, "name-invalid"),
     ("name-collision", "aws:iam/role:Role", {"name": "[unknown]"}, "name-invalid"),
+    ("name-collision", "aws:iam/role:Role", {"name": "[unknown]"}, "name-collision"),
     ("helm-chart-unresolvable", "kubernetes:helm.sh/v3:Release",
      {"repositoryOpts": {"repo": "[unknown]"}}, "helm-chart-unresolvable"),
     ("service-not-in-region", "aws:devicefarm/project:Project", {"region": "[unknown]"},

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from platformctl.checks import Report
-from platformctl.checks.naming import NamedResource, named_resources
+from platformctl.checks.naming import NamedResource, named_resources, report_unknown
 from platformctl.checks.plan_view import StackPlan, share_account
 
 ID = "name-collision"
@@ -24,7 +24,7 @@ def _scope_key(named: NamedResource) -> tuple[str, str, str, str]:
 
 def run(plans: list[StackPlan], report: Report) -> None:
     groups: dict[tuple[str, str, str, str], list[NamedResource]] = defaultdict(list)
-    for named in named_resources(plans):  # name-invalid lists the unknown ones
+    for named in named_resources(plans, report_unknown(report, ID)):
         groups[_scope_key(named)].append(named)
     for (_, _, region, _), members in sorted(groups.items()):
         for named in members:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from platformctl.checks import Report
-from platformctl.checks.naming import NameRule, named_resources, rules
+from platformctl.checks.naming import NameRule, named_resources, report_unknown, rules
 from platformctl.checks.plan_view import StackPlan, is_opaque
 
 ID = "name-invalid"
@@ -37,13 +35,9 @@ def _check_prefixes(view: StackPlan, report: Report) -> None:
 
 
 def run(plans: list[StackPlan], report: Report) -> None:
-    def unknown(view: StackPlan, resource: dict[str, Any], rule: NameRule) -> None:
-        report.skip(ID, resource["urn"], f"{view.label(resource)}: {rule.property} unknown "
-                    "until apply")
-
     for view in plans:
         _check_prefixes(view, report)
-    for named in named_resources(plans, unknown):
+    for named in named_resources(plans, report_unknown(report, ID)):
         reason = problem(named.rule, named.name)
         if reason:
             report.add(ID, named.resource["urn"],

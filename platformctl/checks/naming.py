@@ -55,6 +55,15 @@ class NamedResource:
 OnUnknown = Callable[[StackPlan, dict[str, Any], NameRule], None]
 
 
+def report_unknown(report: Any, check: str) -> OnUnknown:
+    """An OnUnknown that lists the name under `check` as not checked."""
+    def unknown(view: StackPlan, resource: dict[str, Any], rule: NameRule) -> None:
+        report.skip(check, resource["urn"], f"{view.label(resource)}: {rule.property} unknown "
+                    "until apply")
+
+    return unknown
+
+
 def named_resources(plans: list[StackPlan],
                     unknown: OnUnknown | None = None) -> list[NamedResource]:
     """Resources with an explicit physical name of a known type. `unknown(view, resource,
