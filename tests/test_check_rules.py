@@ -238,3 +238,15 @@ def test_regions_offering_a_service_share_the_geography_and_offer_it() -> None:
         assert region not in nearby
         assert all(r.split("-")[0] == region.split("-")[0] for r in nearby)
         assert all(service_region.service_in_region(service, r) for r in nearby)
+
+
+def test_without_a_region_only_regional_services_are_listed_unchecked() -> None:
+    from platformctl.checks import run_checks
+
+    view = _plan(("aws:iam/role:Role", "role", {}), ("aws:sqs/queue:Queue", "queue", {}))
+    for resource in view.plan["resources"]:
+        resource["region"] = None
+    report = run_checks([view])
+    assert report.findings == []
+    assert [u.urn.rsplit("::", 1)[-1] for u in report.unchecked
+            if u.check == "service-not-in-region"] == ["queue"]

@@ -82,13 +82,22 @@ def service_in_region(service: str, region: str) -> bool | None:
     entry = partition["services"].get(_endpoint_prefix(service))
     if entry is None:
         return None
-    endpoints = entry.get("endpoints", {})
+    return _is_global(entry, partition) or region in entry.get("endpoints", {})
+
+
+def _is_global(entry: dict[str, Any], partition: dict[str, Any]) -> bool:
+    """One global endpoint serves every region of the partition (IAM, CloudFront, ...)."""
     global_endpoint = ("partitionEndpoint" in entry
-                       or f"{partition['partition']}-global" in endpoints)
-    if entry.get("isRegionalized") is False or (
-            global_endpoint and entry.get("isRegionalized") is not True):
-        return True  # one global endpoint serves every region of the partition
-    return region in endpoints
+                       or f"{partition['partition']}-global" in entry.get("endpoints", {}))
+    return entry.get("isRegionalized") is False or (
+        global_endpoint and entry.get("isRegionalized") is not True)
+
+
+def is_global(service: str, region: str | None) -> bool:
+    """A global service, judged in `region`'s partition (the commercial one if unknown)."""
+    partition = partition_of(region or "us-east-1") or partition_of("us-east-1")
+    entry = partition["services"].get(_endpoint_prefix(service))
+    return entry is not None and _is_global(entry, partition)
 
 
 def regions_offering(service: str, near: str) -> list[str]:
@@ -106,13 +115,15 @@ def run(plans: list[StackPlan], report: Report) -> None:
             if package not in AWS_PACKAGES or not resource.get("custom", True):
                 continue
             region = resource.get("region")
-            if region == GLOBAL_REGION:
+            service = botocore_service(resource["type"])
+            known_region = isinstance(region, str) and not is_opaque(region)
+            if region == GLOBAL_REGION or (service and is_global(
+                    service, region if known_region else None)):
                 continue
-            if region is None or is_opaque(region):
+            if not known_region:
                 report.skip(ID, resource["urn"], f"{view.label(resource)}: region unknown "
                             "(none configured, or known only at apply)")
                 continue
-            service = botocore_service(resource["type"])
             available = service_in_region(service, region) if service else None
             if available is None:
                 what = f"service {service}" if service else "its service"
