@@ -98,6 +98,19 @@ def test_taken_names_and_a_short_quota_are_one_line_each(plans: dict[str, StackP
     assert all("\n" not in p.message for p in report.problems)
 
 
+def test_a_bucket_refused_to_this_account_is_owned_elsewhere(
+        plans: dict[str, StackPlan], seeded: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real S3 answers 403 for another account's bucket; moto does when told to."""
+    from botocore.exceptions import ClientError
+
+    monkeypatch.setenv("MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS", "false")
+    with pytest.raises(ClientError, match="403"):
+        _client(seeded, "s3").head_bucket(Bucket="preflight-taken-assets")
+    report = preflight(plans["blocked"], client_factory(endpoint_url=seeded))
+    assert any("'preflight-taken-assets' is owned by another account" in p.message
+               for p in report.problems)
+
+
 def test_a_bucket_of_this_account_is_taken_too(plans: dict[str, StackPlan], aws: str) -> None:
     _client(aws, "s3").create_bucket(Bucket="preflight-free-assets")
     report = preflight(plans["ready"], client_factory(endpoint_url=aws))
