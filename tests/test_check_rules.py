@@ -250,3 +250,16 @@ def test_without_a_region_only_regional_services_are_listed_unchecked() -> None:
     assert report.findings == []
     assert [u.urn.rsplit("::", 1)[-1] for u in report.unchecked
             if u.check == "service-not-in-region"] == ["queue"]
+
+
+def test_a_custom_resource_rendered_by_its_own_chart_is_in_order() -> None:
+    from platformctl.checks import run_checks
+
+    chart = ("kubernetes:helm.sh/v3:Chart", "keda",
+             {"chart": "keda", "fetchOpts": {"repo": "https://kedacore.github.io/charts"}})
+    scaler = ("kubernetes:keda.sh/v1alpha1:ScaledObject", "scaler", {})
+    alone = _plan(chart, scaler)
+    assert [f.check for f in run_checks([alone]).findings] == ["crd-order"]
+    rendered = _plan(chart, scaler)
+    rendered.plan["resources"][1]["parent"] = rendered.plan["resources"][0]["urn"]
+    assert run_checks([rendered]).findings == []

@@ -12,8 +12,8 @@ ID = "certificate-never-validated"
 CERTIFICATE = "aws:acm/certificate:Certificate"
 VALIDATION = "aws:acm/certificateValidation:CertificateValidation"
 # DNS record types a program can answer ACM's CNAME with.
-DNS_RECORD_TYPES = ("aws:route53/record:Record", "aws:route53/records:Records",
-                    "cloudflare:index/record:Record", "cloudflare:index/dnsRecord:DnsRecord")
+DNS_RECORD_TYPES = ("aws:route53/record:Record", "cloudflare:index/record:Record",
+                    "cloudflare:index/dnsRecord:DnsRecord")
 
 
 def run(plans: list[StackPlan], report: Report) -> None:

@@ -99,7 +99,8 @@ def run(plans: list[StackPlan], report: Report) -> None:
                 report.skip(ID, resource["urn"], f"{view.label(resource)}: order of {kind} "
                             f"({group}) not checked: {why}")
                 continue
-            waits = view.waits_for(resource["urn"])
+            # Rendered by the chart itself (a child of it): the chart orders CRDs first.
+            waits = view.waits_for(resource["urn"]) | view.ancestors(resource["urn"])
             if not any(s["urn"] in waits for s in sources):
                 names = ", ".join(s["name"] for s in sources)
                 report.add(ID, resource["urn"], f"{view.label(resource)}: {kind} ({group}) is "

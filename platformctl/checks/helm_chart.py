@@ -61,9 +61,9 @@ def run(plans: list[StackPlan], report: Report) -> None:
         for resource in view.of_type(*HELM_TYPES):
             props: dict[str, Any] = resource.get("props") or {}
             chart = props.get("chart")
-            repo = (props.get("repositoryOpts") or {}).get("repo")
-            if props.get("fetchOpts") and (props["fetchOpts"] or {}).get("repo"):
-                repo = repo or props["fetchOpts"]["repo"]  # helm.sh/v3 Chart's spelling
+            # helm.sh/v3 Chart spells the repository fetchOpts.repo
+            repo = ((props.get("repositoryOpts") or {}).get("repo")
+                    or (props.get("fetchOpts") or {}).get("repo"))
             if not isinstance(chart, str) or is_opaque(chart) or is_opaque(repo):
                 report.skip(ID, resource["urn"], f"{view.label(resource)}: chart reference "
                             "unknown until apply")

@@ -87,6 +87,15 @@ class StackPlan:
                 todo.extend(self._children.get(current, []))
         return seen
 
+    def ancestors(self, urn: str) -> set[str]:
+        """The components `urn` is nested in (a chart's rendered children have the chart)."""
+        found: set[str] = set()
+        parent = self.resources[urn].get("parent")
+        while parent and parent not in found and parent in self.resources:
+            found.add(parent)
+            parent = self.resources[parent].get("parent")
+        return found
+
     def accounts(self, resource: dict[str, Any]) -> tuple[str, ...] | None:
         """Accounts the resource may deploy to (its provider's allowedAccountIds, else the
         stack's aws:allowedAccountIds); None when nothing says."""
