@@ -156,27 +156,35 @@ def _subnet_az(view: StackPlan, resource: dict[str, Any]) -> str | None:
     return None
 
 
+def _all(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
+    """Every item of a listing, page after page where the API pages."""
+    if not client.can_paginate(operation):
+        return getattr(client, operation)(**kwargs)[key]
+    pages = client.get_paginator(operation).paginate(**kwargs)
+    return [item for page in pages for item in page[key]]
+
+
 def _nat_gateways_by_az(client: ClientFactory, region: str) -> Counter[str]:
     ec2 = client("ec2", region)
-    gateways = ec2.describe_nat_gateways(Filters=[
-        {"Name": "state", "Values": ["pending", "available"]}])["NatGateways"]
+    gateways = _all(ec2, "describe_nat_gateways", "NatGateways",
+                    Filters=[{"Name": "state", "Values": ["pending", "available"]}])
     subnets = [g["SubnetId"] for g in gateways]
     if not subnets:
         return Counter()
     zones = {s["SubnetId"]: s["AvailabilityZone"]
-             for s in ec2.describe_subnets(SubnetIds=sorted(set(subnets)))["Subnets"]}
+             for s in _all(ec2, "describe_subnets", "Subnets", SubnetIds=sorted(set(subnets)))}
     return Counter(zones[s] for s in subnets)
 
 
 # How the account's current use of each quota is counted, in one region.
 USAGE: dict[str, Callable[[ClientFactory, str], int | Counter[str]]] = {
-    "vpcs": lambda c, r: len(c("ec2", r).describe_vpcs()["Vpcs"]),
+    "vpcs": lambda c, r: len(_all(c("ec2", r), "describe_vpcs", "Vpcs")),
     "internet-gateways": lambda c, r: len(
-        c("ec2", r).describe_internet_gateways()["InternetGateways"]),
-    "elastic-ips": lambda c, r: len(c("ec2", r).describe_addresses(
-        Filters=[{"Name": "domain", "Values": ["vpc"]}])["Addresses"]),
+        _all(c("ec2", r), "describe_internet_gateways", "InternetGateways")),
+    "elastic-ips": lambda c, r: len(_all(c("ec2", r), "describe_addresses", "Addresses",
+                                         Filters=[{"Name": "domain", "Values": ["vpc"]}])),
     "nat-gateways": _nat_gateways_by_az,
-    "eks-clusters": lambda c, r: len(c("eks", r).list_clusters()["clusters"]),
+    "eks-clusters": lambda c, r: len(_all(c("eks", r), "list_clusters", "clusters")),
 }
 
 
@@ -208,8 +216,8 @@ def check_quotas(view: StackPlan, regions: list[str], client: ClientFactory,
                 where = _subnet_az(view, resource) if entry["per"] == "az" else region
                 if where is None:
                     report.notes.append(f"{view.label(resource)}: availability zone unknown "
-                                        f"until apply; counted once against {entry['name']} "
-                                        "in every zone")
+                                        f"until apply; counted against {entry['name']} of "
+                                        "the busiest zone")
                 needed[where or "*"] += 1
             if not needed:
                 continue
