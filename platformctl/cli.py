@@ -440,6 +440,96 @@ def graph_command(
     sys.stdout.write(render_mermaid(planned))
 
 
+@app.command("check")
+def check_command(
+    stacks: Annotated[list[str] | None, typer.Argument(help="Stacks to plan and check.")] = None,
+    all_stacks: Annotated[bool, typer.Option("--all", help="Check every stack with a "
+                                             "Pulumi.<stack>.yaml, together.")] = False,
+    plan_files: Annotated[list[Path] | None, typer.Option(
+        "--plan", help="Check a saved `plan --format json` file instead of planning "
+        "(repeatable).")] = None,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.text,
+    cwd: Annotated[Path, typer.Option("--cwd", help="Pulumi project directory.")] = Path("."),
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Stacks planned at once.")]
+    = max(1, os.cpu_count() or 1),
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of program "
+                                        "errors.")] = False,
+) -> None:
+    """Offline deploy-time checks: what would make `pulumi up` fail halfway."""
+    from platformctl.checks import run_checks
+    from platformctl.checks.report import RENDERERS
+    from platformctl.checks.sources import plan_stacks, read_plan_files
+
+    if sum((bool(stacks), all_stacks, bool(plan_files))) != 1:
+        raise fail("give STACK..., --all or --plan FILE (one of them)")
+    try:
+        if plan_files:
+            views = read_plan_files(plan_files)
+        else:
+            project = Project.load(cwd)
+            names = project.stacks() if all_stacks else list(dict.fromkeys(stacks or []))
+            if not names:
+                raise PlanInputError(f"{project.stack_config_dir}: no Pulumi.<stack>.yaml "
+                                     "files; add one or name a STACK")
+            views, failed = plan_stacks(project, names, jobs, debug)
+            for result in failed:
+                stderr.print(f"[red]error:[/red] {result.stack}: {result.error}",
+                             highlight=False, soft_wrap=True)
+                if result.detail:
+                    stderr.print(result.detail, highlight=False)
+            if failed:
+                raise typer.Exit(EXIT_INPUT)  # a partial check would read clean where it is not
+    except PlanInputError as error:
+        raise fail(str(error)) from None
+    report = run_checks(views)
+    sys.stdout.write(RENDERERS[output_format.value](report))
+    if report.blocking:
+        raise typer.Exit(EXIT_POLICY)
+
+
+class PreflightFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command("preflight")
+def preflight_command(
+    stack: Annotated[str | None, typer.Argument(help="Stack to plan and pre-flight.")] = None,
+    plan_file: Annotated[Path | None, typer.Option(
+        "--plan", help="Pre-flight a saved `plan --format json` file instead of planning.")]
+    = None,
+    cwd: Annotated[Path, typer.Option("--cwd", help="Pulumi project directory.")] = Path("."),
+    profile: Annotated[str | None, typer.Option("--profile", help="AWS profile to use.")] = None,
+    endpoint_url: Annotated[str | None, typer.Option(
+        "--endpoint-url", help="Send every AWS call here (e.g. a moto server).")] = None,
+    output_format: Annotated[PreflightFormat, typer.Option("--format", "-f")]
+    = PreflightFormat.text,
+) -> None:
+    """Read-only pre-flight (boto3): account, regions, quotas and names the plan needs."""
+    from platformctl.checks.sources import plan_stacks, read_plan_files
+    from platformctl.preflight import PreflightError, client_factory, preflight
+
+    if (stack is None) == (plan_file is None):
+        raise fail("give a STACK or --plan FILE, not both or neither")
+    try:
+        clients = client_factory(profile, endpoint_url)  # a bad profile fails before planning
+        if plan_file is not None:
+            views = read_plan_files([plan_file])
+            if len(views) != 1:
+                raise PlanInputError(f"--plan {plan_file}: holds {len(views)} plans; give one")
+        else:
+            views, failed = plan_stacks(Project.load(cwd), [stack], jobs=1)
+            if failed:
+                raise PlanInputError(f"{stack}: {failed[0].error}")
+        report = preflight(views[0], clients)
+    except (PlanInputError, PreflightError) as error:
+        raise fail(str(error)) from None
+    sys.stdout.write(report.to_json() if output_format is PreflightFormat.json
+                     else report.to_text())
+    if report.problems:
+        raise typer.Exit(EXIT_POLICY)
+
+
 def _run(requests: list[PlanRequest], jobs: int, show_progress: bool) -> list[PlanResult]:
     if not show_progress:
         return list(plan_in_processes(requests, jobs))
