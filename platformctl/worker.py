@@ -4,6 +4,7 @@ modules must not meet ours in one interpreter."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import traceback
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from platformctl.errors import PlanInputError, ProgramError
+from platformctl.verdict import Verdict, of_plan
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,9 @@ class PlanRequest:
     # --policy-pack-config format, else generated from environments/ for our own stacks.
     policy_pack: Path | None = None
     policy_config: dict[str, Any] | None = None
+    # Outputs of referenced stacks (StackReference name -> outputs) and the file each came from.
+    stack_references: dict[str, dict[str, Any]] | None = None
+    reference_sources: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,10 @@ class PlanResult:
     def ok(self) -> bool:
         return self.error is None
 
+    @property
+    def verdict(self) -> Verdict:
+        return of_plan(self.plan)
+
 
 def plan_in_this_process(request: PlanRequest) -> PlanResult:
     # Nothing of the planned project is imported here: its modules must come from its own
@@ -45,10 +54,12 @@ def plan_in_this_process(request: PlanRequest) -> PlanResult:
     from platformctl.plan import build_plan
 
     try:
-        capture = run_project(request.directory, request.stack)
+        capture = run_project(request.directory, request.stack, request.stack_references,
+                              request.reference_sources)
         plan = build_plan(capture)
         if request.policy_pack is not None:
             _evaluate_policies(request, plan)
+        plan["verdict"] = str(of_plan(plan))
         return PlanResult(stack=request.stack, plan=plan)
     except PlanInputError as error:
         return PlanResult(stack=request.stack, plan=None, error=str(error))
@@ -74,7 +85,9 @@ def _evaluate_policies(request: PlanRequest, plan: dict[str, Any]) -> None:
 
 def _plan_in_worker(request: PlanRequest) -> PlanResult:
     """Entry point of a worker process: plan, then close the event loop Pulumi ran on, which
-    would otherwise fail noisily when the interpreter tears it down at exit."""
+    would otherwise fail noisily when the interpreter tears it down at exit. Tasks a
+    program leaves pending (outputs never awaited) are dropped with the process, silently."""
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     try:
         return plan_in_this_process(request)
     finally:
