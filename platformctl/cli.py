@@ -116,6 +116,9 @@ def plan(
             stderr.print(result.detail, highlight=False)
     plans = [r.plan for r in results if r.plan is not None]
     failures = [(r.stack, r.error or "plan failed") for r in failed]
+    if not plans and not all_stacks:
+        # One stack that could not be planned: the one line on stderr is the whole report.
+        raise typer.Exit(EXIT_INPUT)
     if output_format is OutputFormat.json:
         sys.stdout.write(render_json(plans, failures))
     elif output_format is OutputFormat.markdown:

@@ -63,10 +63,11 @@ if config.get_bool("remote"):
         """Stands in for a multi-language component (pulumi-eks, pulumi-awsx)."""
 
         def __init__(self, name: str, props: dict) -> None:
-            super().__init__("eks:index:Cluster", name, props, None, remote=True)
+            super().__init__("eks:index:Cluster", name, {**props, "kubeconfig": None}, None,
+                             remote=True)
 
     cluster = Cluster("cluster", {"endpointPublicAccess": True, "vpcId": app_vpc.id})
-    pulumi.export("kubeconfig", cluster.__dict__.get("kubeconfig"))
+    pulumi.export("kubeconfig", cluster.kubeconfig)  # type: ignore[attr-defined]
 
 pulumi.export("source_arn", stage.execution_arn.apply(lambda arn: arn + "*/*"))
 pulumi.export("vpc_id", app_vpc.id)
