@@ -97,6 +97,11 @@ def run_callable(program: Callable[[], Any], *, project: str, stack: str,
         raise PlanInputError(str(error)) from None
     except (PlanInputError, ProgramError):
         raise
+    except ModuleNotFoundError as error:
+        package = (error.name or "").split(".")[0]
+        raise ProgramError(f"the program imports {package}, which is not installed where "
+                           f"platformctl runs; install it (pip install "
+                           f"{package.replace('_', '-')}) and plan again") from error
     except Exception as error:  # noqa: BLE001 - any program failure is reported as one line
         raise ProgramError(_one_line(error)) from error
     finally:

@@ -10,10 +10,11 @@ EXIT_OK, EXIT_POLICY, EXIT_INPUT, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
 class Verdict(StrEnum):
-    # Worst first: a run's overall verdict is the worst of its stacks'.
+    # Worst first: a run's overall verdict is the worst of its stacks'. Incomplete outranks
+    # blocked: violations found are listed either way, but what was not seen matters first.
     FAILED = "failed"
-    BLOCKED = "blocked by policy"
     INCOMPLETE = "incomplete"
+    BLOCKED = "blocked by policy"
     NOT_EVALUATED = "policies not evaluated"
     PASSES = "passes policy"
 
@@ -33,10 +34,10 @@ ORDER = list(Verdict)
 def of_plan(plan: dict[str, Any] | None) -> Verdict:
     if plan is None:
         return Verdict.FAILED
-    if any(v["enforcement"] == "mandatory" for v in plan["violations"]):
-        return Verdict.BLOCKED
     if plan.get("incomplete"):
         return Verdict.INCOMPLETE
+    if any(v["enforcement"] == "mandatory" for v in plan["violations"]):
+        return Verdict.BLOCKED
     if "policyPack" not in plan:
         return Verdict.NOT_EVALUATED
     return Verdict.PASSES

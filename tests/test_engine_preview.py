@@ -319,3 +319,11 @@ def test_version() -> None:
     result = platformctl("--version")
     assert result.returncode == 0
     assert result.stdout.startswith("platformctl ")
+
+
+def test_incomplete_outranks_the_violations_it_also_lists() -> None:
+    result = platformctl("plan", "mlc", "--cwd", str(PREVIEW), "-f", "json")
+    assert result.returncode == 3, result.stderr
+    plan = json.loads(result.stdout)
+    assert plan["verdict"] == "incomplete"
+    assert any(v["enforcement"] == "mandatory" for v in plan["violations"])
