@@ -2,7 +2,9 @@
 
 FILE is either a plan of the referenced stack (`platformctl plan ... --format json`; its
 `outputs`) or a JSON object of outputs (e.g. `pulumi stack output --json`). A plan's
-`[unknown]` values stay unknown. References nobody named read unknown outputs.
+`[unknown]` values are handed over as that text, which every plan format and the policy
+runner show as unknown (the SDK would make the whole reference unknown for one unknown
+value). References nobody named read unknown outputs.
 """
 
 from __future__ import annotations
@@ -11,20 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pulumi.runtime import rpc
-
 from platformctl.errors import PlanInputError
-from platformctl.plan import UNKNOWN
-
-
-def _restore_unknowns(value: Any) -> Any:
-    if value == UNKNOWN:
-        return rpc.UNKNOWN
-    if isinstance(value, dict):
-        return {k: _restore_unknowns(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_restore_unknowns(v) for v in value]
-    return value
 
 
 def _outputs_of(path: Path, option: str) -> dict[str, Any]:
@@ -38,7 +27,7 @@ def _outputs_of(path: Path, option: str) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise PlanInputError(f"--stack-reference {option}: {path} holds no outputs object; "
                              "give a plan JSON or a JSON object of outputs")
-    return _restore_unknowns(document)
+    return document
 
 
 def read_stack_references(options: list[str]) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:

@@ -327,3 +327,19 @@ def test_incomplete_outranks_the_violations_it_also_lists() -> None:
     plan = json.loads(result.stdout)
     assert plan["verdict"] == "incomplete"
     assert any(v["enforcement"] == "mandatory" for v in plan["violations"])
+
+
+def test_a_stack_reference_to_a_sibling_stack_reads_its_plan() -> None:
+    siblings = PREVIEW.parent / "siblings"
+    result = platformctl("plan", "app", "--cwd", str(siblings), "-f", "json",
+                         "--policy-pack", "none")
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    [reference] = plan["stackReferences"]
+    assert reference["source"] == "plan of sibling stack network"
+    vpc_id = plan["outputs"]["networkVpc"]
+    assert vpc_id.startswith(ID_PREFIXES["aws:ec2/vpc:Vpc"])
+    group = resource(plan, "aws:ec2/securityGroup:SecurityGroup", "app")
+    assert group["props"]["vpcId"] == vpc_id
+    # What the sibling's preview does not know stays unknown here.
+    assert plan["outputs"]["networkOwner"] == UNKNOWN
