@@ -22,6 +22,7 @@ from platformctl import fixtures, invokes
 AWS_PACKAGES = ("aws", "aws-native")
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
+FALLBACK_REGION = "us-east-1"
 # The wire form of a resource reference (pulumi/sdk/python/lib/pulumi/runtime/rpc.py).
 RESOURCE_REFERENCE = (rpc._special_sig_key, rpc._special_resource_sig)
 
@@ -101,7 +102,12 @@ class OfflineMocks(Mocks):
 
     def call(self, args: MockCallArgs) -> dict[str, Any]:
         region = args.args.get("region") or self.monitor.provider_region(
-            args.provider, package_of(args.token)) or "us-east-1"
+            args.provider, package_of(args.token))
+        if not region:
+            # Nothing says where: answer as the AWS SDKs' usual default, and say so.
+            region = FALLBACK_REGION
+            self.monitor.record_assumption(args.token, region, "no region input, provider "
+                                           f"region or aws:region; assumed {region}")
         answer = invokes.answer(args.token, args.args, region)
         if answer.assumption is not None:
             self.monitor.record_assumption(args.token, region, answer.assumption)

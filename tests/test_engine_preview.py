@@ -343,3 +343,11 @@ def test_a_stack_reference_to_a_sibling_stack_reads_its_plan() -> None:
     assert group["props"]["vpcId"] == vpc_id
     # What the sibling's preview does not know stays unknown here.
     assert plan["outputs"]["networkOwner"] == UNKNOWN
+
+
+def test_a_data_source_with_no_region_anywhere_says_which_it_assumed() -> None:
+    def program() -> None:
+        pulumi.export("zones", aws.get_availability_zones().names)
+
+    view = run_offline(program)
+    assert any("assumed us-east-1" in a["assumed"] for a in view.plan["assumptions"])
