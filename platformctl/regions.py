@@ -2,7 +2,8 @@
 
 Source: botocore/data/endpoints.json (the partitions AWS publishes for its SDKs). Zone names
 and ids come from environments/aws_regions.yaml where this toolkit records the real ones;
-other regions get the zones every AWS region has at least (a, b, c), listed as assumed.
+other regions get three zones (a, b, c; AWS launches regions with three or more), which
+the plan lists as assumed.
 """
 
 from __future__ import annotations
