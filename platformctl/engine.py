@@ -98,10 +98,12 @@ def run_callable(program: Callable[[], Any], *, project: str, stack: str,
     except (PlanInputError, ProgramError):
         raise
     except ModuleNotFoundError as error:
-        package = (error.name or "").split(".")[0]
-        raise ProgramError(f"the program imports {package}, which is not installed where "
-                           f"platformctl runs; install it (pip install "
-                           f"{package.replace('_', '-')}) and plan again") from error
+        module = (error.name or "").split(".")[0]
+        # Pulumi SDKs are named alike on PyPI (pulumi_awsx -> pulumi-awsx); others are not.
+        how = (f"pip install {module.replace('_', '-')}" if module.startswith("pulumi_")
+               else "install the package that provides it")
+        raise ProgramError(f"the program imports {module}, which is not installed where "
+                           f"platformctl runs; {how} and plan again") from error
     except Exception as error:  # noqa: BLE001 - any program failure is reported as one line
         raise ProgramError(_one_line(error)) from error
     finally:

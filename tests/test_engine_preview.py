@@ -351,3 +351,18 @@ def test_a_data_source_with_no_region_anywhere_says_which_it_assumed() -> None:
 
     view = run_offline(program)
     assert any("assumed us-east-1" in a["assumed"] for a in view.plan["assumptions"])
+
+
+@pytest.mark.parametrize(("module", "hint"), [
+    ("pulumi_nosuchprovider", "pip install pulumi-nosuchprovider"),
+    ("nosuchlibrary.sub", "install the package that provides it"),
+])
+def test_a_missing_import_names_the_module_and_how_to_install_it(module: str, hint: str) -> None:
+    from platformctl.errors import ProgramError
+
+    def program() -> None:
+        __import__(module)
+
+    with pytest.raises(ProgramError, match=f"imports {module.split('.')[0]}, which is not "
+                                           f"installed where platformctl runs; {hint}"):
+        run_offline(program)
