@@ -310,6 +310,11 @@ def render_sarif(plans: list[dict[str, Any]], failed: Sequence[Failure] = ()) ->
                                 "properties": {"policyPack": pack_name}}},
             "columnKind": "utf16CodeUnits",
             "results": results,
+            # Every stack asked for, with its verdict (one that passes has no result).
+            "properties": {
+                "stacks": [{"stack": p["stack"], "verdict": str(verdicts.of_plan(p))}
+                           for p in plans] + [_failed_entry(*f) for f in failed],
+                "verdict": str(verdicts.overall(_all_verdicts(plans, failed)))},
         }],
     }
     return json.dumps(document, indent=2, sort_keys=True) + "\n"

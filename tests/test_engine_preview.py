@@ -290,7 +290,10 @@ def test_every_stack_of_all_appears_and_a_failed_one_is_marked(all_stacks) -> No
             *(f"verdict {s}" for s in stacks), "overall"]
         assert tail[-1] == "overall: failed"
     if output_format == "sarif":
-        rules = {r["ruleId"] for r in json.loads(result.stdout)["runs"][0]["results"]}
+        [run] = json.loads(result.stdout)["runs"]
+        assert sorted(s["stack"] for s in run["properties"]["stacks"]) == stacks
+        assert run["properties"]["verdict"] == "failed"
+        rules = {r["ruleId"] for r in run["results"]}
         assert {"platformctl-plan-failed", "platformctl-plan-incomplete",
                 "platformctl-policies-not-evaluated"} <= rules
 
