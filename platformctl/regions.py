@@ -17,6 +17,8 @@ import yaml
 
 AWS_REGIONS_FILE = Path(__file__).resolve().parent.parent / "environments" / "aws_regions.yaml"
 ASSUMED_ZONE_LETTERS = "abc"
+# How zone ids abbreviate compound directions (apne1 of ap-northeast-1).
+COMPASS = {"northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw"}
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def _recorded_zones() -> dict[str, dict[str, str]]:
 def _zone_id_prefix(region: str) -> str:
     """use2 of us-east-2, apse1 of ap-southeast-1: how AWS abbreviates a region in zone ids."""
     parts = region.split("-")
-    middle = "".join(p[0] if len(p) > 1 else p for p in parts[1:-1])
+    middle = "".join(COMPASS.get(p, p[0]) for p in parts[1:-1])
     return f"{parts[0]}{middle}{parts[-1]}"
 
 

@@ -118,3 +118,13 @@ def test_verdicts_never_claim_what_was_not_checked() -> None:
     assert exit_code([Verdict.PASSES, Verdict.BLOCKED]) == EXIT_POLICY
     assert exit_code([Verdict.BLOCKED, Verdict.INCOMPLETE]) == EXIT_INCOMPLETE
     assert exit_code([Verdict.INCOMPLETE, Verdict.FAILED]) == EXIT_INPUT
+
+
+def test_assumed_zone_ids_abbreviate_regions_as_the_recorded_real_ones_do() -> None:
+    from platformctl import regions
+
+    recorded = regions._recorded_zones()
+    assert recorded
+    for region, zones in recorded.items():
+        for zone_id in zones:
+            assert zone_id.startswith(regions._zone_id_prefix(region) + "-az"), (region, zone_id)
