@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from platformctl.errors import PlanInputError, ProgramError
 from platformctl.project import Project
 from platformctl.render import render_json, render_markdown, render_sarif, render_text
+from platformctl.verdict import exit_code
 from platformctl.worker import PlanRequest, PlanResult, plan_in_processes
 
 EXIT_OK, EXIT_POLICY, EXIT_INPUT = 0, 1, 2
@@ -36,8 +37,23 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_INPUT)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            installed = version("course-platform-infra")
+        except PackageNotFoundError:
+            installed = "unknown (not installed)"
+        sys.stdout.write(f"platformctl {installed}\n")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    _version: Annotated[bool, typer.Option("--version", callback=_print_version,
+                                           is_eager=True, help="Print the version.")] = False,
+) -> None:
     """platformctl: plan stacks offline, with no cloud credentials and no Pulumi CLI."""
 
 
@@ -58,10 +74,22 @@ def plan(
     policy_config: Annotated[Path | None, typer.Option(
         "--policy-config", help="Policy config JSON in the --policy-pack-config format "
         "(default: generated from environments/ for this project's stacks).")] = None,
+    stack_reference: Annotated[list[str] | None, typer.Option(
+        "--stack-reference", help="NAME=FILE.json: outputs of the stack a StackReference "
+        "names (a plan JSON, or a JSON object of outputs); repeatable. Unnamed references "
+        "have unknown outputs.")] = None,
 ) -> None:
-    """Run the program under Pulumi's mock runtime and print what it would create."""
+    """Run the program under Pulumi's mock runtime, as a preview, and print what it would
+    create. Exit 0 passes (or policies not evaluated), 1 blocked by policy, 2 bad input or a
+    failed plan, 3 incomplete (multi-language components the offline engine cannot see)."""
+    from platformctl.stack_references import read_stack_references
+
     if (stack is None) == (not all_stacks):
         raise fail("give a STACK or --all, not both or neither")
+    try:
+        references, sources = read_stack_references(stack_reference or [])
+    except PlanInputError as error:
+        raise fail(str(error)) from None
     try:
         project = Project.load(cwd)
     except PlanInputError as error:
@@ -75,7 +103,9 @@ def plan(
     except (PlanInputError, ProgramError) as error:
         raise fail(str(error)) from None
     requests = [PlanRequest(directory=project.directory, stack=s, debug=debug,
-                            policy_pack=pack_dir, policy_config=pack_config) for s in stacks]
+                            policy_pack=pack_dir, policy_config=pack_config,
+                            stack_references=references, reference_sources=sources)
+                for s in stacks]
     results = _run(requests, jobs, show_progress=all_stacks and stderr.is_terminal)
 
     failed = [r for r in results if not r.ok]
@@ -85,19 +115,21 @@ def plan(
         if result.detail:
             stderr.print(result.detail, highlight=False)
     plans = [r.plan for r in results if r.plan is not None]
-    if plans:
-        if output_format is OutputFormat.json:
-            sys.stdout.write(render_json(plans))
-        elif output_format is OutputFormat.markdown:
-            sys.stdout.write(render_markdown(plans))
-        elif output_format is OutputFormat.sarif:
-            sys.stdout.write(render_sarif(plans))
-        else:
-            render_text(plans, Console())
-    if failed:
+    failures = [(r.stack, r.error or "plan failed") for r in failed]
+    if not plans and not all_stacks:
+        # One stack that could not be planned: the one line on stderr is the whole report.
         raise typer.Exit(EXIT_INPUT)
-    if any(v["enforcement"] == "mandatory" for p in plans for v in p["violations"]):
-        raise typer.Exit(EXIT_POLICY)
+    if output_format is OutputFormat.json:
+        sys.stdout.write(render_json(plans, failures))
+    elif output_format is OutputFormat.markdown:
+        sys.stdout.write(render_markdown(plans, failures))
+    elif output_format is OutputFormat.sarif:
+        sys.stdout.write(render_sarif(plans, failures))
+    else:
+        render_text(plans, Console(), failures)
+    code = exit_code([r.verdict for r in results])
+    if code:
+        raise typer.Exit(code)
 
 
 def _policy_options(pack: str | None, config: Path | None) -> tuple[Path | None, dict | None]:

@@ -1,13 +1,16 @@
 """Runs a Pulumi Python program in-process under Pulumi's mock runtime and captures its graph.
 
 This is the whole offline engine: config as the CLI would set it, a recording monitor,
-and `run_in_stack` as the Python language host runs a program. One program per process
-(Pulumi's runtime state is global); `platformctl.worker` gives each plan its own process.
+and `run_in_stack` as the Python language host runs a program, as a preview (the program
+sees `is_dry_run()` True; what a preview cannot know stays unknown). One program per
+process (Pulumi's runtime state is global); `platformctl.worker` gives each plan its own.
+The program's own output goes to stderr, as the Pulumi CLI shows it apart from the plan.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import runpy
@@ -26,9 +29,10 @@ from pulumi.runtime.mocks import MockEngine, MockSettings
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
-from platformctl.capture import RecordingMonitor, Registration
+from platformctl.capture import RecordingMonitor, Registration, StackReferenceRead
 from platformctl.errors import PlanInputError, ProgramError
-from platformctl.project import Project
+from platformctl.project import Project, StackConfig
+from platformctl.regions import region_in_name
 
 
 @dataclass
@@ -40,6 +44,10 @@ class Capture:
     directory: str | None = None
     """The project directory; plans show paths relative to it, so they match across clones."""
     diagnostics: list[dict[str, str]] = field(default_factory=list)
+    assumptions: list[dict[str, Any]] = field(default_factory=list)
+    """Every data-source answer the engine invented: (invoke, region, what, count)."""
+    stack_references: list[StackReferenceRead] = field(default_factory=list)
+    config: dict[str, str] = field(default_factory=dict)
 
 
 class _DiagnosticsHandler(logging.Handler):
@@ -53,11 +61,14 @@ class _DiagnosticsHandler(logging.Handler):
 
 def run_callable(program: Callable[[], Any], *, project: str, stack: str,
                  config: dict[str, str] | None = None,
-                 secret_keys: list[str] | None = None) -> Capture:
-    """Run `program` as a Pulumi program under the offline mocks; return what it registered."""
+                 secret_keys: list[str] | None = None,
+                 stack_references: dict[str, dict[str, Any]] | None = None,
+                 reference_sources: dict[str, str] | None = None) -> Capture:
+    """Run `program` as a Pulumi program under the offline mocks, as a preview; return what
+    it registered. `stack_references`: outputs of the stacks it may reference, by name."""
     config = dict(config or {})
     pulumi.runtime.set_all_config(config, secret_keys or [])
-    monitor = RecordingMonitor(config)
+    monitor = RecordingMonitor(config, project, stack, stack_references, reference_sources)
     logger = logging.getLogger(f"platformctl.program.{stack}")
     logger.propagate = False
     handler = _DiagnosticsHandler()
@@ -68,7 +79,7 @@ def run_callable(program: Callable[[], Any], *, project: str, stack: str,
         engine=MockEngine(logger),
         project=project,
         stack=stack,
-        dry_run=False,
+        dry_run=True,
         organization="organization",
         callbacks=None,
     )
@@ -79,12 +90,20 @@ def run_callable(program: Callable[[], Any], *, project: str, stack: str,
     rpc_threads = ThreadPoolExecutor(thread_name_prefix="pulumi-rpc")
     asyncio.get_event_loop().set_default_executor(rpc_threads)
     try:
-        _sync_await(run_in_stack(program))
+        with contextlib.redirect_stdout(sys.stderr):
+            _sync_await(run_in_stack(program))
     except pulumi.RunError as error:
         # The program's own report of bad input: already the one line to show.
         raise PlanInputError(str(error)) from None
     except (PlanInputError, ProgramError):
         raise
+    except ModuleNotFoundError as error:
+        module = (error.name or "").split(".")[0]
+        # Pulumi SDKs are named alike on PyPI (pulumi_awsx -> pulumi-awsx); others are not.
+        how = (f"pip install {module.replace('_', '-')}" if module.startswith("pulumi_")
+               else "install the package that provides it")
+        raise ProgramError(f"the program imports {module}, which is not installed where "
+                           f"platformctl runs; {how} and plan again") from error
     except Exception as error:  # noqa: BLE001 - any program failure is reported as one line
         raise ProgramError(_one_line(error)) from error
     finally:
@@ -95,9 +114,13 @@ def run_callable(program: Callable[[], Any], *, project: str, stack: str,
     errors = [d for d in handler.records if d["severity"] in ("error", "critical")]
     if errors:
         raise ProgramError(errors[0]["message"])
+    assumptions = [{"invoke": token, "region": region, "assumed": note, "calls": count}
+                   for (token, region, note), count in sorted(monitor.assumptions.items())]
     return Capture(project=project, stack=stack,
                    registrations=list(monitor.registrations.values()),
-                   outputs=monitor.stack_outputs, diagnostics=handler.records)
+                   outputs=monitor.stack_outputs, diagnostics=handler.records,
+                   assumptions=assumptions, stack_references=list(monitor.references_read),
+                   config=config)
 
 
 class _LoopTracker(asyncio.DefaultEventLoopPolicy):
@@ -146,15 +169,28 @@ def _inside(directory: Path):
         sys.path[:] = previous_path
 
 
-def run_project(directory: Path, stack: str) -> Capture:
+def run_project(directory: Path, stack: str,
+                stack_references: dict[str, dict[str, Any]] | None = None,
+                reference_sources: dict[str, str] | None = None) -> Capture:
     """Plan `stack` of the Pulumi Python project in `directory` (call once per process)."""
     project = Project.load(directory)
     config = project.stack_config(stack)
+    _check_region_agrees(stack, config)
     with _inside(project.directory):
         capture = run_callable(
             lambda: runpy.run_path(str(project.main), run_name="__main__"),
             project=project.name, stack=stack,
             config=config.values, secret_keys=config.secret_keys,
+            stack_references=stack_references, reference_sources=reference_sources,
         )
     capture.directory = str(project.directory)
     return capture
+
+
+def _check_region_agrees(stack: str, config: StackConfig) -> None:
+    """A stack named for a region must not configure another one (it would plan elsewhere)."""
+    named = region_in_name(stack)
+    configured = config.values.get("aws:region")
+    if named and configured and configured != named:
+        raise PlanInputError(f"{config.source}: aws:region is {configured} but stack '{stack}' "
+                             f"is named for {named}; make them agree")

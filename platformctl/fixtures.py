@@ -1,8 +1,9 @@
-"""What AWS would answer, offline: invoke results per region and AWS-shaped resource outputs.
+"""What AWS would answer, offline: AWS-shaped outputs of new resources.
 
-Invoke fixtures are keyed by token; a token with no fixture fails the plan with a message
-naming it, so a program never runs on silently wrong data. Resource outputs are
-deterministic (derived from the URN) so plans are diffable.
+Outputs are deterministic (derived from the URN) so plans are diffable; they are the values
+a preview of an existing stack would know (ids, ARNs in the resource's region and account,
+endpoints). Whatever they leave out is unknown, as in a preview. Data sources are answered
+in platformctl/invokes.py.
 """
 
 from __future__ import annotations
@@ -11,94 +12,19 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
+from platformctl import regions
 
 ACCOUNT_ID = "123456789012"
-AWS_REGIONS_FILE = Path(__file__).resolve().parent.parent / "environments" / "aws_regions.yaml"
-
-
-def _zones() -> dict[str, dict[str, str]]:
-    return yaml.safe_load(AWS_REGIONS_FILE.read_text())
-
-
-ZONES = _zones()
 
 
 def partition_of(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
-
-
-def dns_suffix_of(partition: str) -> str:
-    return "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+    return regions.partition_of(region).name
 
 
 def digest(*parts: str, length: int = 17) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
-
-
-class MissingFixture(Exception):
-    """An invoke the offline engine cannot answer."""
-
-
-# ---- invokes ------------------------------------------------------------------------------
-
-InvokeFixture = Callable[[dict[str, Any], str], dict[str, Any]]
-
-
-def _availability_zones(args: dict[str, Any], region: str) -> dict[str, Any]:
-    zones = ZONES.get(region)
-    if zones is None:
-        raise MissingFixture(f"no availability zones known for region '{region}'; add it to "
-                             "environments/aws_regions.yaml")
-    return {"id": region, "names": list(zones.values()), "zoneIds": list(zones),
-            "groupNames": [region] * len(zones), "state": args.get("state", "available")}
-
-
-def _caller_identity(args: dict[str, Any], region: str) -> dict[str, Any]:
-    return {"id": ACCOUNT_ID, "accountId": ACCOUNT_ID, "userId": "AIDAOFFLINEPLAN",
-            "arn": f"arn:{partition_of(region)}:iam::{ACCOUNT_ID}:user/offline-plan"}
-
-
-def _partition(args: dict[str, Any], region: str) -> dict[str, Any]:
-    partition = partition_of(region)
-    suffix = dns_suffix_of(partition)
-    return {"id": partition, "partition": partition, "dnsSuffix": suffix,
-            "reverseDnsPrefix": ".".join(reversed(suffix.split(".")))}
-
-
-def _region(args: dict[str, Any], region: str) -> dict[str, Any]:
-    name = args.get("region") or args.get("name") or region
-    return {"id": name, "name": name, "region": name, "description": name,
-            "endpoint": f"ec2.{name}.{dns_suffix_of(partition_of(name))}"}
-
-
-INVOKES: dict[str, InvokeFixture] = {
-    "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
-    "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
-    "aws:index/getPartition:getPartition": _partition,
-    "aws:index/getRegion:getRegion": _region,
-    "aws:s3/getCanonicalUserId:getCanonicalUserId": lambda a, r: {
-        "id": digest("canonical-user", ACCOUNT_ID, length=64), "displayName": "offline-plan"},
-    "aws-native:index:getAccountId": lambda a, r: {"accountId": ACCOUNT_ID},
-    "aws-native:index:getRegion": lambda a, r: {"region": r},
-    "aws-native:index:getPartition": lambda a, r: {"partition": partition_of(r)},
-    "aws-native:index:getAzs": lambda a, r: {"azs": list(ZONES.get(r, {}).values())},
-}
-
-
-def invoke(token: str, args: dict[str, Any], region: str) -> dict[str, Any]:
-    fixture = INVOKES.get(token)
-    if fixture is None:
-        raise MissingFixture(f"invoke '{token}' has no offline fixture; add one to "
-                             "INVOKES in platformctl/fixtures.py")
-    return fixture(args, region)
 
 
 # ---- resources ----------------------------------------------------------------------------

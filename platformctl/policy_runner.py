@@ -44,6 +44,7 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
 from platformctl.errors import PlanInputError, ProgramError
+from platformctl.global_services import GLOBAL_REGION
 
 DEFAULT_PACK_DIR = Path(__file__).resolve().parent.parent / "policies"
 UNKNOWN_MARK = "[unknown]"  # how platformctl.plan writes an unknown value
@@ -273,10 +274,12 @@ def _default_providers(plan: dict[str, Any],
         for key, value in stack_config.items():
             if key.startswith(prefix):
                 props[key[len(prefix):]] = value
-        # The capture resolved this resource's region from the stack's <package>:region.
+        # The capture resolved this resource's region from the stack's <package>:region
+        # (a global resource's shown region, "global", is no provider's).
         own = resource["props"].get("region")
-        if "region" not in props and resource.get("region") and not own:
-            props["region"] = resource["region"]
+        shown = resource.get("region")
+        if "region" not in props and shown and shown != GLOBAL_REGION and not own:
+            props["region"] = shown
     return packages
 
 

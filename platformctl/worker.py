@@ -4,15 +4,17 @@ modules must not meet ours in one interpreter."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from platformctl.errors import PlanInputError, ProgramError
+from platformctl.verdict import Verdict, of_plan
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,11 @@ class PlanRequest:
     # --policy-pack-config format, else generated from environments/ for our own stacks.
     policy_pack: Path | None = None
     policy_config: dict[str, Any] | None = None
+    # Outputs of referenced stacks (StackReference name -> outputs) and the file each came from.
+    stack_references: dict[str, dict[str, Any]] | None = None
+    reference_sources: dict[str, str] | None = None
+    # Plan sibling stacks of the project that a StackReference names (one level deep).
+    resolve_siblings: bool = True
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,10 @@ class PlanResult:
     def ok(self) -> bool:
         return self.error is None
 
+    @property
+    def verdict(self) -> Verdict:
+        return of_plan(self.plan)
+
 
 def plan_in_this_process(request: PlanRequest) -> PlanResult:
     # Nothing of the planned project is imported here: its modules must come from its own
@@ -45,10 +56,15 @@ def plan_in_this_process(request: PlanRequest) -> PlanResult:
     from platformctl.plan import build_plan
 
     try:
-        capture = run_project(request.directory, request.stack)
+        capture = run_project(request.directory, request.stack, request.stack_references,
+                              request.reference_sources)
+        siblings = _unresolved_siblings(request, capture.stack_references)
+        if siblings:
+            return _replan_with_siblings(request, siblings)
         plan = build_plan(capture)
         if request.policy_pack is not None:
             _evaluate_policies(request, plan)
+        plan["verdict"] = str(of_plan(plan))
         return PlanResult(stack=request.stack, plan=plan)
     except PlanInputError as error:
         return PlanResult(stack=request.stack, plan=None, error=str(error))
@@ -57,6 +73,44 @@ def plan_in_this_process(request: PlanRequest) -> PlanResult:
         detail = "".join(traceback.format_exception(cause)) if cause and request.debug else None
         return PlanResult(stack=request.stack, plan=None,
                           error=f"program error: {error}", detail=detail)
+
+
+def _unresolved_siblings(request: PlanRequest, references: list[Any]) -> dict[str, str]:
+    """StackReference name -> stack of this project it names, for references read unknown.
+    `org/project/stack`, `project/stack` and `stack` name a sibling when the project matches."""
+    if not request.resolve_siblings:
+        return {}
+    from platformctl.project import Project
+
+    project = Project.load(request.directory)
+    stacks = set(project.stacks()) - {request.stack}
+    found = {}
+    for reference in references:
+        if reference.source is not None:
+            continue
+        parts = reference.stack.split("/")
+        if parts[-1] in stacks and (len(parts) == 1 or parts[-2] == project.name):
+            found[reference.stack] = parts[-1]
+    return found
+
+
+def _replan_with_siblings(request: PlanRequest, siblings: dict[str, str]) -> PlanResult:
+    """Plan the sibling stacks, then this one again with their outputs, each in a fresh
+    process (the runtime of this one already ran the program)."""
+    sibling_requests = [PlanRequest(directory=request.directory, stack=stack,
+                                    resolve_siblings=False)
+                        for stack in dict.fromkeys(siblings.values())]
+    planned = {r.stack: r for r in plan_in_processes(sibling_requests, len(sibling_requests))}
+    references = dict(request.stack_references or {})
+    sources = dict(request.reference_sources or {})
+    for name, stack in siblings.items():
+        sibling = planned[stack]
+        if sibling.plan is not None:
+            references[name] = sibling.plan["outputs"]
+            sources[name] = f"plan of sibling stack {stack}"
+    again = replace(request, stack_references=references, reference_sources=sources,
+                    resolve_siblings=False)
+    return next(plan_in_processes([again], 1))
 
 
 def _evaluate_policies(request: PlanRequest, plan: dict[str, Any]) -> None:
@@ -74,7 +128,9 @@ def _evaluate_policies(request: PlanRequest, plan: dict[str, Any]) -> None:
 
 def _plan_in_worker(request: PlanRequest) -> PlanResult:
     """Entry point of a worker process: plan, then close the event loop Pulumi ran on, which
-    would otherwise fail noisily when the interpreter tears it down at exit."""
+    would otherwise fail noisily when the interpreter tears it down at exit. Tasks a
+    program leaves pending (outputs never awaited) are dropped with the process, silently."""
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     try:
         return plan_in_this_process(request)
     finally:

@@ -164,7 +164,10 @@ def test_web_acl_is_cloudfront_scoped_in_us_east_1(cloudfront) -> None:
     plan, _ = cloudfront
     acl = plan.one("aws:wafv2/webAcl:WebAcl")
     assert acl["props"]["scope"] == "CLOUDFRONT"
-    assert acl["region"] == "us-east-1"
+    # Global in the plan, created through the us-east-1 provider as AWS requires.
+    assert acl["region"] == "global"
+    provider = next(r for r in plan.resources if r["urn"] == acl["provider"])
+    assert provider["props"]["region"] == "us-east-1"
     groups = [r["statement"]["managedRuleGroupStatement"]["name"] for r in acl["props"]["rules"]
               if "managedRuleGroupStatement" in r["statement"]]
     assert groups == ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
@@ -184,7 +187,7 @@ def test_logging_goes_to_a_bucket_in_the_stack_region() -> None:
     assert logging["bucket"].startswith("cdn-logs-bucket")
     assert logging["bucket"].endswith(".s3.amazonaws.com")
     # The us-east-1-only pieces stay in us-east-1 even from a me-south-1 stack.
-    assert plan.one("aws:wafv2/webAcl:WebAcl")["region"] == "us-east-1"
+    assert plan.one("aws:wafv2/webAcl:WebAcl")["region"] == "global"  # created via us-east-1
     assert plan.one("aws:acm/certificate:Certificate")["region"] == "us-east-1"
     [monitored] = seen["cdn"].monitored
     assert monitored.kind == "cloudfront"

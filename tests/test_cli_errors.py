@@ -51,3 +51,27 @@ def test_audit_with_an_unknown_aws_profile(monkeypatch: pytest.MonkeyPatch) -> N
 def test_audit_with_a_malformed_endpoint() -> None:
     line = one_line_error(["audit", "us", "--regions", "us-east-1", "--endpoint-url", "notaurl"])
     assert "ValueError (Invalid endpoint: notaurl)" in line
+
+
+PREVIEW = Path(__file__).resolve().parent / "projects" / "preview"
+
+
+def test_a_stack_file_whose_region_contradicts_its_name() -> None:
+    line = one_line_error(["plan", "wrong-us-east-1", "--cwd", str(PREVIEW), "-f", "json"])
+    assert "Pulumi.wrong-us-east-1.yaml: aws:region is us-west-2" in line
+    assert "named for us-east-1" in line
+
+
+@pytest.mark.parametrize("option", ["acme/network/prod", "=x.json", "acme/network/prod="])
+def test_a_malformed_stack_reference_option(option: str) -> None:
+    line = one_line_error(["plan", "dev-us-east-2", "--cwd", str(PREVIEW),
+                           "--stack-reference", option])
+    assert "expected NAME=FILE.json" in line
+
+
+def test_a_stack_reference_file_that_is_not_json(tmp_path: Path) -> None:
+    bad = tmp_path / "outputs.json"
+    bad.write_text("not json")
+    line = one_line_error(["plan", "dev-us-east-2", "--cwd", str(PREVIEW),
+                           "--stack-reference", f"acme/network/prod={bad}"])
+    assert f"cannot read {bad} as JSON" in line

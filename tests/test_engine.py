@@ -13,7 +13,6 @@ import pulumi_aws as aws
 import pulumi_random as random
 import pytest
 
-from platformctl.errors import ProgramError
 from tests.plans import PlanView, run_offline
 
 REPO = Path(__file__).resolve().parent.parent
@@ -153,15 +152,6 @@ def test_secret_output_of_a_program_is_masked_in_outputs() -> None:
 
     view = run_offline(program)
     assert view.plan["outputs"] == {"derived": "[secret]", "pw": "[secret]"}
-
-
-def test_unmocked_invoke_fails_naming_the_token() -> None:
-    def program() -> None:
-        aws.ec2.get_ami_output(most_recent=True, owners=["amazon"])
-
-    with pytest.raises(ProgramError, match=r"invoke 'aws:ec2/getAmi:getAmi' has no offline "
-                                           r"fixture; add one to INVOKES"):
-        run_offline(program, config={"aws:region": "us-east-1"})
 
 
 @pytest.mark.parametrize(
