@@ -113,6 +113,40 @@ def _policy_options(pack: str | None, config: Path | None) -> tuple[Path | None,
     return directory, (read_config(config) if config is not None else None)
 
 
+@app.command("analyze")
+def analyze_command(
+    state: Annotated[Path, typer.Option("--state", help="A `pulumi stack export` file "
+                                        "(deployment version 3).")],
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.text,
+    policy_pack: Annotated[str | None, typer.Option(
+        "--policy-pack", help="Policy pack directory (default: this toolkit's policies/).")]
+    = None,
+    policy_config: Annotated[Path | None, typer.Option(
+        "--policy-config", help="Policy config JSON in the --policy-pack-config format "
+        "(default: generated from environments/ when the state is a stack of the project in "
+        "--cwd, else the schema defaults).")] = None,
+    cwd: Annotated[Path, typer.Option("--cwd", help="Pulumi project directory.")] = Path("."),
+) -> None:
+    """Judge a deployed stack offline: the policy pack on its `pulumi stack export`."""
+    from platformctl.analyze import analyze_state
+
+    try:
+        pack_dir, pack_config = _policy_options(policy_pack, policy_config)
+        plan = analyze_state(state, pack_dir, pack_config, cwd.resolve())
+    except (PlanInputError, ProgramError) as error:
+        raise fail(str(error)) from None
+    if output_format is OutputFormat.json:
+        sys.stdout.write(render_json([plan]))
+    elif output_format is OutputFormat.markdown:
+        sys.stdout.write(render_markdown([plan]))
+    elif output_format is OutputFormat.sarif:
+        sys.stdout.write(render_sarif([plan]))
+    else:
+        render_text([plan], Console())
+    if any(v["enforcement"] == "mandatory" for v in plan["violations"]):
+        raise typer.Exit(EXIT_POLICY)
+
+
 @app.command("policy-config")
 def policy_config_command(
     stack: Annotated[str, typer.Argument(help="Stack of this project, e.g. prod-me-south-1.")],
