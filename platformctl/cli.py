@@ -231,8 +231,8 @@ class AuditFormat(StrEnum):
 def audit_command(
     jurisdiction: Annotated[str, typer.Argument(help="A key of jurisdictions.yaml, e.g. us.")],
     regions: Annotated[str | None, typer.Option(
-        "--regions", help="Comma-separated regions to scan (default: every region in "
-        "environments/aws_regions.yaml).")] = None,
+        "--regions", help="Comma-separated regions to scan, any the account has enabled "
+        "(default: every region enabled for the account, from ec2:DescribeRegions).")] = None,
     output_format: Annotated[AuditFormat, typer.Option("--format", "-f")] = AuditFormat.text,
     endpoint_url: Annotated[str | None, typer.Option(
         "--endpoint-url", help="Send every AWS call here (e.g. a moto server).")] = None,
@@ -240,7 +240,14 @@ def audit_command(
     """Live residency audit (boto3, read-only): restricted data stores outside JURISDICTION."""
     from environments.errors import SpecError
     from environments.loader import EnvironmentData
-    from platformctl.audit import AuditError, audit, client_factory, render_text_report
+    from platformctl.audit import (
+        AuditError,
+        AuditInputError,
+        audit,
+        client_factory,
+        default_home_region,
+        render_text_report,
+    )
 
     try:
         data = EnvironmentData()
@@ -249,17 +256,15 @@ def audit_command(
     if jurisdiction not in data.jurisdictions:
         raise fail(f"environments/jurisdictions.yaml: no jurisdiction '{jurisdiction}'; use "
                    f"one of {', '.join(sorted(data.jurisdictions))}")
-    scan = [r.strip() for r in regions.split(",") if r.strip()] if regions else list(
-        data.aws_zones)
-    unknown = [r for r in scan if r not in data.aws_zones]
-    if unknown or not scan:
-        raise fail(f"--regions: {', '.join(unknown) or 'empty'} is not a region of "
-                   f"environments/aws_regions.yaml; use {', '.join(sorted(data.aws_zones))}")
+    scan = [r.strip() for r in regions.split(",") if r.strip()] if regions is not None \
+        else None
+    if scan == []:
+        raise fail("--regions: empty; name at least one region, or leave the option out to "
+                   "scan every enabled region")
     try:
-        result = audit(jurisdiction, data.jurisdictions[jurisdiction].regions,
-                       list(dict.fromkeys(scan)), client_factory(endpoint_url),
-                       all_bucket_locations=regions is None)
-    except AuditError as error:
+        result = audit(jurisdiction, data.jurisdictions[jurisdiction].regions, scan,
+                       client_factory(endpoint_url), default_home_region())
+    except (AuditError, AuditInputError) as error:
         raise fail(str(error)) from None
     if output_format is AuditFormat.json:
         sys.stdout.write(result.to_json())
