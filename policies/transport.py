@@ -70,23 +70,41 @@ def check_load_balancer_https(graph: Graph, config: Mapping[str, Any], report: R
                                  "ssl_policy='ELBSecurityPolicy-TLS13-1-2-2021-06'")
 
 
-def _origins(dist: Any) -> list[Any]:
+def _config(dist: Any) -> Any:
+    """The distribution's settings (aws-native nests them under distributionConfig)."""
     if dist.resource_type.startswith("aws-native:"):
-        return items(get(dist.props, "distributionConfig", "origins"))
-    return items(get(dist.props, "origins"))
+        return get(dist.props, "distributionConfig")
+    return dist.props
+
+
+def _plain_http_origins(config: Any) -> set[Any]:
+    """Origins that some cache behaviour serves to viewers over plain HTTP (allow-all)."""
+    behaviours = [get(config, "defaultCacheBehavior"),
+                  *items(get(config, "orderedCacheBehaviors")),
+                  *items(get(config, "cacheBehaviors"))]
+    return {get(b, "targetOriginId") for b in behaviours
+            if get(b, "viewerProtocolPolicy") == "allow-all"}
 
 
 def check_cloudfront_origin_https(graph: Graph, config: Mapping[str, Any],
                                   report: Report) -> None:
     for dist in graph.of_type("aws:cloudfront/distribution:Distribution",
                               "aws-native:cloudfront:Distribution"):
-        for origin in _origins(dist):
+        config = _config(dist)
+        plain_http = _plain_http_origins(config)
+        for origin in items(get(config, "origins")):
             custom = get(origin, "customOriginConfig")
             if not custom:
                 continue
             origin_id = get(origin, "originId") or get(origin, "id")
             what = f"CloudFront distribution {label(dist)}: origin '{origin_id}'"
-            if get(custom, "originProtocolPolicy") == "http-only":
+            policy = get(custom, "originProtocolPolicy")
+            if policy == "match-viewer" and origin_id in plain_http:
+                report(dist, f"{what} is reached over plain HTTP when viewers use HTTP "
+                             "(match-viewer behind an allow-all cache behaviour); set "
+                             "origin_protocol_policy='https-only'")
+                continue
+            if policy == "http-only":
                 domain = get(origin, "domainName")
                 fix = ("S3 website endpoints speak HTTP only: use the bucket's REST endpoint "
                        "as an S3 origin with origin access control" if isinstance(

@@ -112,7 +112,8 @@ def _tls_policy(opts: pulumi.ResourceOptions, bad: bool) -> None:
 
 
 # --- cloudfront-origin-https -----------------------------------------------------------------
-def _distribution(opts: pulumi.ResourceOptions, policy: str, protocols: list[str]) -> None:
+def _distribution(opts: pulumi.ResourceOptions, policy: str, protocols: list[str],
+                  viewer: str = "redirect-to-https") -> None:
     aws.cloudfront.Distribution(
         "cdn", enabled=True, opts=opts,
         origins=[aws.cloudfront.DistributionOriginArgs(
@@ -122,7 +123,7 @@ def _distribution(opts: pulumi.ResourceOptions, policy: str, protocols: list[str
                 origin_ssl_protocols=protocols))],
         default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
             target_origin_id="app", allowed_methods=["GET", "HEAD"],
-            cached_methods=["GET", "HEAD"], viewer_protocol_policy="redirect-to-https"),
+            cached_methods=["GET", "HEAD"], viewer_protocol_policy=viewer),
         restrictions=aws.cloudfront.DistributionRestrictionsArgs(
             geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(
                 restriction_type="none")),
@@ -227,3 +228,10 @@ SECURITY_CASES: list[tuple[str, Callable[[], Any], Callable[[], Any], str]] = [
     ("ec2-imdsv2-required", *_both(_instance), "http_tokens='optional'"),
     ("ec2-imdsv2-required", *_both(_template), "http_tokens unset"),
 ]
+
+
+def origin_match_viewer(opts: pulumi.ResourceOptions, bad: bool) -> None:
+    """match-viewer is HTTPS to the origin only while viewers must use HTTPS; behind an
+    allow-all behaviour both CloudFront policies speak (so it is not a one-id case)."""
+    _distribution(opts, "match-viewer", ["TLSv1.2"], viewer="allow-all" if bad else
+                  "redirect-to-https")
