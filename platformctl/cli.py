@@ -185,6 +185,9 @@ def new_stack_command(
     = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the changes, write "
                                           "nothing.")] = False,
+    widen_jurisdiction: Annotated[bool, typer.Option(
+        "--widen-jurisdiction", help="Allow adding REGION to an existing jurisdiction's "
+        "regions (its restricted data may then live there).")] = False,
     environments_dir: Annotated[Path | None, typer.Option(
         "--environments", help="environments/ directory to edit (default: this toolkit's).")]
     = None,
@@ -197,7 +200,7 @@ def new_stack_command(
 
     try:
         result = plan_new_stack(environments_dir or DATA_DIR, env, region, az_count=az_count,
-                                jurisdiction=jurisdiction)
+                                jurisdiction=jurisdiction, widen_jurisdiction=widen_jurisdiction)
         if not dry_run:
             write_changes(result)
     except (NewStackError, OSError) as error:
