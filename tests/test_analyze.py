@@ -182,3 +182,29 @@ def test_bad_state_is_one_line_exit_2(tmp_path: Path, content: Any, message: str
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("project", ["web-defaults", "compliant", "leaky-storage"])
+def test_foreign_state_gets_the_ids_of_its_plan(project: str, tmp_path: Path) -> None:
+    """Through the CLI both ways, with the project's own policy config."""
+    import subprocess
+    import sys
+
+    directory = Path(__file__).resolve().parent / "foreign" / project
+    expected = json.loads((directory / "expected.json").read_text())
+    config = directory / "policy-config.json"
+    planned = subprocess.run(
+        [sys.executable, "-m", "platformctl", "plan", "--cwd", str(directory),
+         expected["stack"], "--policy-config", str(config), "--format", "json"],
+        capture_output=True, text=True, timeout=300)
+    plan = json.loads(planned.stdout)
+    stack_config = {"aws:region": (directory / f"Pulumi.{expected['stack']}.yaml")
+                    .read_text().split("aws:region:")[1].split()[0]}
+    state = _write(tmp_path, "state.json", export_of(plan, stack_config))
+    result = _analyze("--state", str(state), "--policy-config", str(config), "--format",
+                      "json")
+    assert result.exit_code == planned.returncode, result.output
+    found = json.loads(result.stdout)["violations"]
+    assert _verdicts(found) == _verdicts(plan["violations"])
+    assert sorted({v["policy"] for v in found if v["enforcement"] != "waived"}) == \
+        expected["ids"]
