@@ -22,7 +22,9 @@ from __future__ import annotations
 import contextlib
 import json
 import textwrap
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -203,20 +205,22 @@ def client_factory(endpoint_url: str | None = None, session: Any = None) -> Clie
     config = Config(user_agent_extra="platformctl-audit", connect_timeout=10, read_timeout=30)
     cache: dict[tuple[str, str], Any] = {}
     sessions = [session] if session is not None else []
+    creating = threading.Lock()  # clients are thread-safe, creating them is not
 
     def client(service: str, region: str) -> Any:
         key = (service, region)
-        if key not in cache:
-            # A bad profile or endpoint fails here, before any call: the same one line.
-            try:
-                if not sessions:  # one session: its service models load once, not per client
-                    sessions.append(boto3.session.Session())
-                cache[key] = sessions[0].client(service, region_name=region,
-                                           endpoint_url=endpoint_url, config=config)
-            except (BotoCoreError, ValueError) as error:
-                raise AuditError(f"{service}: creating the client", region,
-                                 f"{type(error).__name__} ({error})") from None
-        return cache[key]
+        with creating:
+            if key not in cache:
+                # A bad profile or endpoint fails here, before any call: the same one line.
+                try:
+                    if not sessions:  # one session: service models load once, not per client
+                        sessions.append(boto3.session.Session())
+                    cache[key] = sessions[0].client(service, region_name=region,
+                                                    endpoint_url=endpoint_url, config=config)
+                except (BotoCoreError, ValueError) as error:
+                    raise AuditError(f"{service}: creating the client", region,
+                                     f"{type(error).__name__} ({error})") from None
+            return cache[key]
 
     return client
 
@@ -235,6 +239,7 @@ def _error_code(error: Exception) -> str:
 def _aws(call: str, region: str, tolerate: Sequence[str] = ()) -> Iterator[None]:
     """Translate a failed AWS call into one AuditError line; codes in `tolerate` propagate."""
     from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
 
     try:
         yield
@@ -242,7 +247,7 @@ def _aws(call: str, region: str, tolerate: Sequence[str] = ()) -> Iterator[None]
         if _error_code(error) in tolerate:
             raise
         raise AuditError(call, region, _error_code(error)) from None
-    except BotoCoreError as error:
+    except (BotoCoreError, ResponseParserError) as error:  # the latter: an answer not AWS's
         raise AuditError(call, region, _error_code(error)) from None
 
 
@@ -403,6 +408,19 @@ REGIONAL_COLLECTORS: tuple[Callable[[ClientFactory, str], list[Store]], ...] = (
     rds_stores, dynamodb_stores, elasticache_stores, kms_stores)
 
 
+SCAN_THREADS = 8
+"""Regions scanned at once: a whole-account scan waits on ~30 regions' endpoints."""
+
+
+def regional_stores(client: ClientFactory, regions: Sequence[str]) -> list[Store]:
+    """Every collector's stores in every region, in region order (regions in parallel)."""
+    def collect(region: str) -> list[Store]:
+        return [store for collector in REGIONAL_COLLECTORS for store in collector(client, region)]
+
+    with ThreadPoolExecutor(SCAN_THREADS) as pool:
+        return [store for found in pool.map(collect, regions) for store in found]
+
+
 # ---------------------------------------------------------------------------------------
 # Regions: the account's own answer, never a hand list.
 
@@ -509,9 +527,7 @@ def audit(jurisdiction: str, allowed_regions: Sequence[str], regions: Sequence[s
         client, home_region, regions)
     # S3 buckets belong to their location: a narrowed scan audits those located in it.
     stores = s3_stores(client, None if whole_account else scan, home_region)
-    for region in scan:
-        for collect in REGIONAL_COLLECTORS:
-            stores += collect(client, region)
+    stores += regional_stores(client, scan)
     stores = with_members(stores, "rds-cluster", aurora_global_groups(client, home_region))
     cache_groups, unlisted = elasticache_global_groups(client, scan)
     stores = with_members(stores, "elasticache-replication-group", cache_groups)
