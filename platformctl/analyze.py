@@ -152,7 +152,7 @@ def plan_of_state(deployment: dict[str, Any]) -> dict[str, Any]:
 def analyze_state(path: Path, pack_dir: Path | None, config: dict[str, Any] | None,
                   project_dir: Path | None = None) -> dict[str, Any]:
     """The plan of the state in `path` with the pack's verdicts. Without `config`, a stack
-    of this toolkit's project in `project_dir` gets its generated config, as `plan` does."""
+    of the toolkit project in `project_dir` gets its generated config, as `plan` does."""
     from platformctl.policy_config import stack_policy_config
     from platformctl.policy_runner import evaluate, load_pack
 
@@ -160,17 +160,19 @@ def analyze_state(path: Path, pack_dir: Path | None, config: dict[str, Any] | No
     if pack_dir is None:
         return plan
     pack = load_pack(pack_dir)
-    if config is None and project_dir is not None and _stack_of(project_dir, plan["stack"]):
+    if config is None and project_dir is not None and _ours(project_dir, plan):
         config = stack_policy_config(project_dir, plan["stack"], pack)
     evaluate(plan, pack, config, {})
     return plan
 
 
-def _stack_of(project_dir: Path, stack: str) -> bool:
-    """Whether `stack` is a stack (a Pulumi.<stack>.yaml) of the project in `project_dir`."""
+def _ours(project_dir: Path, plan: dict[str, Any]) -> bool:
+    """Whether the state is of a stack (a Pulumi.<stack>.yaml) of the project in
+    `project_dir`: same project name, a known stack."""
     from platformctl.project import Project
 
     try:
-        return stack in Project.load(project_dir).stacks()
+        project = Project.load(project_dir)
     except PlanInputError:
         return False
+    return project.name == plan["project"] and plan["stack"] in project.stacks()

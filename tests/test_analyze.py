@@ -208,3 +208,20 @@ def test_foreign_state_gets_the_ids_of_its_plan(project: str, tmp_path: Path) ->
     assert _verdicts(found) == _verdicts(plan["violations"])
     assert sorted({v["policy"] for v in found if v["enforcement"] != "waived"}) == \
         expected["ids"]
+
+
+def test_state_of_a_project_stack_is_judged_with_its_generated_config(tmp_path: Path) -> None:
+    """Run in this project, the state of one of its stacks gets the config `plan` uses (so
+    the verdicts of its golden plan); the same state under another project name does not."""
+    repo = Path(__file__).resolve().parent.parent
+    golden = sorted((repo / "tests" / "golden").glob("*.json"))[0]
+    plan = json.loads(golden.read_text())
+    region = next(r["region"] for r in plan["resources"] if r["region"])
+    state = export_of(plan, {"aws:region": region})
+    result = _analyze("--state", str(_write(tmp_path, "ours.json", state)), "--cwd", str(repo),
+                      "--format", "json")
+    assert _verdicts(json.loads(result.stdout)["violations"]) == _verdicts(plan["violations"])
+    foreign = json.loads(json.dumps(state).replace(f"::{plan['project']}::", "::elsewhere::"))
+    other = _analyze("--state", str(_write(tmp_path, "theirs.json", foreign)), "--cwd",
+                     str(repo), "--format", "json")
+    assert _verdicts(json.loads(other.stdout)["violations"]) != _verdicts(plan["violations"])

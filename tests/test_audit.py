@@ -123,7 +123,8 @@ def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    requests.post(f"{moto_url}/moto-api/reset", timeout=5).raise_for_status()
+    # A reset clears every region a whole-account scan touched: slow on a busy machine.
+    requests.post(f"{moto_url}/moto-api/reset", timeout=120).raise_for_status()
     yield moto_url
 
 
