@@ -125,7 +125,10 @@ class Karpenter(pulumi.ComponentResource):
         name = child_name(self._name, "interruptions")
         queue = aws.sqs.Queue(name, name=self.args.cluster_name,
                               message_retention_seconds=300,
-                              sqs_managed_sse_enabled=True, tags=resource_tags(name), opts=opts)
+                              sqs_managed_sse_enabled=True, tags=resource_tags(name, extra={
+                                  "policy-waiver:queue-topic-stream-encrypted":
+                                  "EC2 interruption notices (no user data); SSE-SQS as in "
+                                  "Karpenter's reference template"}), opts=opts)
         rules: dict[str, aws.cloudwatch.EventRule] = {}
         for event, pattern in INTERRUPTION_EVENTS.items():
             rule_name = child_name(self._name, f"{event}-rule")

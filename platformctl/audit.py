@@ -1,6 +1,12 @@
 """Live residency audit: which restricted data stores of the account sit (or replicate)
 outside a jurisdiction's regions.
 
+The regions scanned are the account's own: every region enabled for it
+(`ec2:DescribeRegions`), or those named with `--regions` (checked against the same
+answer). Copies that live in other regions are resolved from the stores themselves: S3
+replication, DynamoDB replicas, RDS read replicas, Aurora global clusters, ElastiCache
+global datastores and multi-Region KMS keys.
+
 Two halves, kept apart so the rules are testable without AWS:
 - pure functions (`data_class`, `is_restricted`, `findings_for`) over `Store` records;
 - collectors that turn boto3 answers into `Store`s (read-only calls, paginated), through a
@@ -15,11 +21,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import textwrap
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 DATA_CLASS_TAG = "data-class"
+DEFAULT_HOME_REGION = "us-east-1"
 UNRESTRICTED_CLASS = "public-content"
 UNKNOWN_REGION = "unknown"
 
@@ -28,11 +38,14 @@ REPLICATED_OUTSIDE = "replicated-outside"
 
 # Read-only IAM actions the audit calls (the README lists them for the audit role).
 IAM_ACTIONS = (
+    "ec2:DescribeRegions",
     "s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketTagging",
     "s3:GetReplicationConfiguration",
-    "rds:DescribeDBClusters", "rds:DescribeDBInstances",
+    "rds:DescribeDBClusters", "rds:DescribeDBInstances", "rds:DescribeGlobalClusters",
     "dynamodb:ListTables", "dynamodb:DescribeTable", "dynamodb:ListTagsOfResource",
     "elasticache:DescribeReplicationGroups", "elasticache:ListTagsForResource",
+    "elasticache:DescribeGlobalReplicationGroups",
+    "kms:ListKeys", "kms:DescribeKey", "kms:ListResourceTags",
 )
 
 ClientFactory = Callable[[str, str], Any]
@@ -45,8 +58,12 @@ class AuditError(Exception):
     def __init__(self, call: str, region: str, code: str) -> None:
         self.call, self.region, self.code = call, region, code
         super().__init__(f"{call} in {region} failed: {code}; the audit is incomplete, "
-                         "check the credentials (read-only access to S3, RDS, DynamoDB and "
-                         "ElastiCache) and the endpoint")
+                         "check the credentials (read-only access to EC2 regions, S3, RDS, "
+                         "DynamoDB, ElastiCache and KMS) and the endpoint")
+
+
+class AuditInputError(Exception):
+    """A region to scan that the account does not have (or has not enabled)."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -70,6 +87,7 @@ class Store:
     region: str
     tags: Mapping[str, str] = field(default_factory=dict)
     targets: tuple[Target, ...] = ()
+    group: str | None = None  # the global datastore it says it belongs to, if any
 
 
 @dataclass(frozen=True, order=True)
@@ -186,19 +204,23 @@ def client_factory(endpoint_url: str | None = None, session: Any = None) -> Clie
 
     config = Config(user_agent_extra="platformctl-audit", connect_timeout=10, read_timeout=30)
     cache: dict[tuple[str, str], Any] = {}
+    sessions = [session] if session is not None else []
+    creating = threading.Lock()  # clients are thread-safe, creating them is not
 
     def client(service: str, region: str) -> Any:
         key = (service, region)
-        if key not in cache:
-            # A bad profile or endpoint fails here, before any call: the same one line.
-            try:
-                active = session or boto3.session.Session()
-                cache[key] = active.client(service, region_name=region,
-                                           endpoint_url=endpoint_url, config=config)
-            except (BotoCoreError, ValueError) as error:
-                raise AuditError(f"{service}: creating the client", region,
-                                 f"{type(error).__name__} ({error})") from None
-        return cache[key]
+        with creating:
+            if key not in cache:
+                # A bad profile or endpoint fails here, before any call: the same one line.
+                try:
+                    if not sessions:  # one session: service models load once, not per client
+                        sessions.append(boto3.session.Session())
+                    cache[key] = sessions[0].client(service, region_name=region,
+                                                    endpoint_url=endpoint_url, config=config)
+                except (BotoCoreError, ValueError) as error:
+                    raise AuditError(f"{service}: creating the client", region,
+                                     f"{type(error).__name__} ({error})") from None
+            return cache[key]
 
     return client
 
@@ -217,6 +239,7 @@ def _error_code(error: Exception) -> str:
 def _aws(call: str, region: str, tolerate: Sequence[str] = ()) -> Iterator[None]:
     """Translate a failed AWS call into one AuditError line; codes in `tolerate` propagate."""
     from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
 
     try:
         yield
@@ -224,7 +247,7 @@ def _aws(call: str, region: str, tolerate: Sequence[str] = ()) -> Iterator[None]
         if _error_code(error) in tolerate:
             raise
         raise AuditError(call, region, _error_code(error)) from None
-    except BotoCoreError as error:
+    except (BotoCoreError, ResponseParserError) as error:  # the latter: an answer not AWS's
         raise AuditError(call, region, _error_code(error)) from None
 
 
@@ -337,7 +360,7 @@ def dynamodb_stores(client: ClientFactory, region: str) -> list[Store]:
 
 
 def elasticache_stores(client: ClientFactory, region: str) -> list[Store]:
-    """Replication groups (Redis / Valkey). Global datastore members are not resolved."""
+    """Replication groups (Redis / Valkey); global-datastore members are resolved later."""
     elasticache = client("elasticache", region)
     stores = []
     with _aws("elasticache:DescribeReplicationGroups", region):
@@ -348,49 +371,219 @@ def elasticache_stores(client: ClientFactory, region: str) -> list[Store]:
         with _aws(f"elasticache:ListTagsForResource({name})", region):
             tags = elasticache.list_tags_for_resource(ResourceName=group["ARN"])
         stores.append(Store("elasticache-replication-group", name, region,
-                            tag_dict(tags.get("TagList"))))
+                            tag_dict(tags.get("TagList")),
+                            group=(group.get("GlobalReplicationGroupInfo") or {}).get(
+                                "GlobalReplicationGroupId")))
+    return stores
+
+
+def kms_stores(client: ClientFactory, region: str) -> list[Store]:
+    """Customer-managed multi-Region keys (primary or replica), with the regions of the other
+    keys of their set: key material there can decrypt the data they protect."""
+    kms = client("kms", region)
+    stores = []
+    with _aws("kms:ListKeys", region):
+        keys = [k["KeyId"] for page in kms.get_paginator("list_keys").paginate()
+                for k in page.get("Keys", ())]
+    for key_id in keys:
+        with _aws(f"kms:DescribeKey({key_id})", region):
+            key = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+        if not key.get("MultiRegion") or key.get("KeyManager") != "CUSTOMER" or key.get(
+                "KeyState") == "PendingDeletion":
+            continue
+        config = key.get("MultiRegionConfiguration") or {}
+        members = [config.get("PrimaryKey") or {}, *(config.get("ReplicaKeys") or ())]
+        targets = tuple(Target(f"{key_id}@{m['Region']}", m["Region"]) for m in members
+                        if m.get("Region") and m["Region"] != region)
+        tags: list[dict[str, str]] = []
+        with _aws(f"kms:ListResourceTags({key_id})", region):
+            for page in kms.get_paginator("list_resource_tags").paginate(KeyId=key_id):
+                tags += page.get("Tags", ())
+        stores.append(Store("kms-multi-region-key", key_id, region,
+                            {t["TagKey"]: t.get("TagValue", "") for t in tags}, targets))
     return stores
 
 
 REGIONAL_COLLECTORS: tuple[Callable[[ClientFactory, str], list[Store]], ...] = (
-    rds_stores, dynamodb_stores, elasticache_stores)
+    rds_stores, dynamodb_stores, elasticache_stores, kms_stores)
 
 
-def audit(jurisdiction: str, allowed_regions: Sequence[str], regions: Sequence[str],
-          client: ClientFactory, all_bucket_locations: bool = False) -> AuditResult:
-    """Collect the stores of `regions` and judge them against `allowed_regions`.
+SCAN_THREADS = 8
+"""Regions scanned at once: a whole-account scan waits on ~30 regions' endpoints."""
 
-    S3 buckets belong to their location: only those located in `regions` are audited,
-    unless `all_bucket_locations` (the default scan, so a bucket in a region the catalog
-    does not list is not missed)."""
-    stores = s3_stores(client, None if all_bucket_locations else regions, regions[0])
+
+def regional_stores(client: ClientFactory, regions: Sequence[str]) -> list[Store]:
+    """Every collector's stores in every region, in region order (regions in parallel)."""
+    def collect(region: str) -> list[Store]:
+        return [store for collector in REGIONAL_COLLECTORS for store in collector(client, region)]
+
+    with ThreadPoolExecutor(SCAN_THREADS) as pool:
+        return [store for found in pool.map(collect, regions) for store in found]
+
+
+# ---------------------------------------------------------------------------------------
+# Regions: the account's own answer, never a hand list.
+
+
+def enabled_regions(client: ClientFactory, home_region: str) -> list[str]:
+    """Every region enabled for the account (DescribeRegions without AllRegions answers
+    exactly those: opt-in-not-required and opted-in)."""
+    with _aws("ec2:DescribeRegions", home_region):
+        answer = client("ec2", home_region).describe_regions()
+    return sorted(r["RegionName"] for r in answer.get("Regions", ()))
+
+
+def checked_regions(client: ClientFactory, home_region: str,
+                    requested: Sequence[str]) -> list[str]:
+    """`requested` (deduplicated, in order) when each is a region AWS knows for the account
+    (enabled or not: a region not enabled then fails its first call, as one line); else
+    AuditInputError naming it."""
+    with _aws("ec2:DescribeRegions", home_region):
+        answer = client("ec2", home_region).describe_regions(AllRegions=True)
+    known = sorted(r["RegionName"] for r in answer.get("Regions", ()))
+    for region in requested:
+        if region not in known:
+            raise AuditInputError(f"--regions: {region} is not a region of this account "
+                                  f"(ec2:DescribeRegions); use one of {', '.join(known)}")
+    return list(dict.fromkeys(requested))
+
+
+# ---------------------------------------------------------------------------------------
+# Global resources: members of one logical store in several regions.
+
+Groups = dict[str, list[tuple[str, str]]]
+"""global resource id -> its members as (region, store name)."""
+
+
+def aurora_global_groups(client: ClientFactory, home_region: str) -> Groups:
+    """Aurora (and DocumentDB) global clusters and their member clusters."""
+    rds = client("rds", home_region)
+    groups: Groups = {}
+    with _aws("rds:DescribeGlobalClusters", home_region):
+        for page in rds.get_paginator("describe_global_clusters").paginate():
+            for cluster in page.get("GlobalClusters", ()):
+                groups[cluster["GlobalClusterIdentifier"]] = [
+                    (arn_region(m.get("DBClusterArn", "")),
+                     m.get("DBClusterArn", "").rsplit(":", 1)[-1])
+                    for m in cluster.get("GlobalClusterMembers", ())]
+    return groups
+
+
+def elasticache_global_groups(client: ClientFactory,
+                              regions: Sequence[str]) -> tuple[Groups, dict[str, list[str]]]:
+    """ElastiCache global datastores seen from `regions`, and the regions where they could
+    not be listed, by error code (not every region offers them; not every endpoint
+    implements the call).
+    A member whose datastore stays unlisted is judged fail-closed by `with_members`."""
+    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
+
+    groups: Groups = {}
+    unresolved: dict[str, list[str]] = {}
     for region in regions:
-        for collect in REGIONAL_COLLECTORS:
-            stores += collect(client, region)
-    notes = ["RDS instances of a cluster are audited through their cluster",
-             "ElastiCache global datastores and Aurora global clusters are not resolved; "
-             "the regions of their members are audited as stores"]
-    return AuditResult(jurisdiction, list(allowed_regions), list(regions), stores,
+        elasticache = client("elasticache", region)
+        try:
+            pages = list(elasticache.get_paginator("describe_global_replication_groups")
+                         .paginate(ShowMemberInfo=True))
+        except (BotoCoreError, ClientError, ResponseParserError) as error:
+            unresolved.setdefault(_error_code(error), []).append(region)
+            continue
+        for group in (g for page in pages for g in page.get("GlobalReplicationGroups", ())):
+            groups[group["GlobalReplicationGroupId"]] = [
+                (m["ReplicationGroupRegion"], m["ReplicationGroupId"])
+                for m in group.get("Members", ())]
+    return groups, unresolved
+
+
+def with_members(stores: Iterable[Store], kind: str, groups: Groups) -> list[Store]:
+    """`stores` with, for each store of `kind` in a global resource, the other members as
+    targets; a store that names a datastore nobody could list gets an unknown-region
+    target (fail closed)."""
+    group_of = {member: group for group, members in groups.items() for member in members}
+    resolved = []
+    for store in stores:
+        group = store.group or group_of.get((store.region, store.name))
+        if store.kind != kind or group is None:
+            resolved.append(store)
+            continue
+        if group in groups:
+            peers = tuple(Target(f"{group}/{name}", region) for region, name in groups[group]
+                          if (region, name) != (store.region, store.name))
+        else:
+            peers = (Target(f"{group} (members not listed)", UNKNOWN_REGION),)
+        extra = tuple(p for p in peers if p not in store.targets)
+        resolved.append(Store(store.kind, store.name, store.region, store.tags,
+                              store.targets + extra, group))
+    return resolved
+
+
+def audit(jurisdiction: str, allowed_regions: Sequence[str], regions: Sequence[str] | None,
+          client: ClientFactory, home_region: str = DEFAULT_HOME_REGION) -> AuditResult:
+    """Collect the stores of `regions` (None: every region enabled for the account, and
+    every bucket wherever it is) and judge them against `allowed_regions`. Account-wide
+    calls (regions, bucket listing, global clusters) go to `home_region`."""
+    whole_account = regions is None
+    scan = enabled_regions(client, home_region) if whole_account else checked_regions(
+        client, home_region, regions)
+    # S3 buckets belong to their location: a narrowed scan audits those located in it.
+    stores = s3_stores(client, None if whole_account else scan, home_region)
+    stores += regional_stores(client, scan)
+    stores = with_members(stores, "rds-cluster", aurora_global_groups(client, home_region))
+    cache_groups, unlisted = elasticache_global_groups(client, scan)
+    stores = with_members(stores, "elasticache-replication-group", cache_groups)
+    notes = ["RDS instances of a cluster are audited through their cluster"]
+    for code, where in sorted(unlisted.items()):
+        notes.append(f"ElastiCache global datastores could not be listed ({code}) in "
+                     f"{', '.join(where)}; a replication group there that belongs to one is "
+                     "reported with an unknown-region copy (fail closed)")
+    return AuditResult(jurisdiction, list(allowed_regions), list(scan), stores,
                        findings_for(stores, allowed_regions), notes)
 
 
-def render_text_report(result: AuditResult, console: Any) -> None:
-    """A rich table of the findings, then a one-line summary and the notes."""
-    from rich.table import Table
+def default_home_region() -> str:
+    """The region of the caller's AWS configuration, else us-east-1."""
+    import boto3
+    from botocore.exceptions import BotoCoreError
 
+    try:
+        return boto3.session.Session().region_name or DEFAULT_HOME_REGION
+    except BotoCoreError:  # e.g. an unknown profile: creating the first client says so
+        return DEFAULT_HOME_REGION
+
+
+REPORT_WIDTH = 80
+
+
+def report_lines(result: AuditResult, width: int = REPORT_WIDTH) -> list[str]:
+    """The text report as lines of at most `width` columns: one block per finding (where,
+    what, why), then the summary and the notes."""
     allowed = ", ".join(sorted(result.allowed_regions))
+    lines: list[str] = []
+
+    def wrap(text: str, indent: str = "") -> None:
+        lines.extend(textwrap.wrap(text, width, initial_indent=indent,
+                                   subsequent_indent=indent + "  ", break_on_hyphens=False))
+
     if result.findings:
-        table = Table(title=f"Restricted data outside jurisdiction {result.jurisdiction} "
-                            f"({allowed})")
-        for column in ("region", "store", "name", "data-class", "issue", "target"):
-            table.add_column(column)
+        wrap(f"Restricted data outside jurisdiction {result.jurisdiction} ({allowed}):")
         for f in result.findings:
-            target = f"{f.target} ({f.target_region})" if f.target is not None else ""
-            table.add_row(f.region, f.kind, f.name, f.data_class or "(untagged)", f.issue,
-                          target)
-        console.print(table)
-    console.print(f"{len(result.stores)} data stores audited in "
-                  f"{', '.join(result.scanned_regions)}; {len(result.findings)} finding(s) "
-                  f"outside {result.jurisdiction} ({allowed})", highlight=False, soft_wrap=True)
+            lines.append("")
+            wrap(f"{f.region}  {f.kind}  {f.name}")
+            data = f.data_class or "(untagged)"
+            if f.issue == STORED_OUTSIDE:
+                wrap(f"stored outside; data-class {data}", "  ")
+            else:
+                wrap(f"copied to {f.target} in {f.target_region}; data-class {data}", "  ")
+        lines.append("")
+    wrap(f"{len(result.stores)} data stores audited in {len(result.scanned_regions)} "
+         f"region(s) ({', '.join(result.scanned_regions)}); {len(result.findings)} "
+         f"finding(s) outside {result.jurisdiction} ({allowed})")
     for note in result.notes:
-        console.print(f"[yellow]note:[/yellow] {note}", highlight=False, soft_wrap=True)
+        wrap(f"note: {note}")
+    return lines
+
+
+def render_text_report(result: AuditResult, console: Any) -> None:
+    """The findings, then a summary and the notes, readable at 80 columns."""
+    for line in report_lines(result):
+        console.print(line, highlight=False, markup=False, soft_wrap=True)

@@ -145,6 +145,40 @@ def _policy_options(pack: str | None, config: Path | None) -> tuple[Path | None,
     return directory, (read_config(config) if config is not None else None)
 
 
+@app.command("analyze")
+def analyze_command(
+    state: Annotated[Path, typer.Option("--state", help="A `pulumi stack export` file "
+                                        "(deployment version 3).")],
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.text,
+    policy_pack: Annotated[str | None, typer.Option(
+        "--policy-pack", help="Policy pack directory (default: this toolkit's policies/).")]
+    = None,
+    policy_config: Annotated[Path | None, typer.Option(
+        "--policy-config", help="Policy config JSON in the --policy-pack-config format "
+        "(default: generated from environments/ when the state is a stack of the project in "
+        "--cwd, else the schema defaults).")] = None,
+    cwd: Annotated[Path, typer.Option("--cwd", help="Pulumi project directory.")] = Path("."),
+) -> None:
+    """Judge a deployed stack offline: the policy pack on its `pulumi stack export`."""
+    from platformctl.analyze import analyze_state
+
+    try:
+        pack_dir, pack_config = _policy_options(policy_pack, policy_config)
+        plan = analyze_state(state, pack_dir, pack_config, cwd.resolve())
+    except (PlanInputError, ProgramError) as error:
+        raise fail(str(error)) from None
+    if output_format is OutputFormat.json:
+        sys.stdout.write(render_json([plan]))
+    elif output_format is OutputFormat.markdown:
+        sys.stdout.write(render_markdown([plan]))
+    elif output_format is OutputFormat.sarif:
+        sys.stdout.write(render_sarif([plan]))
+    else:
+        render_text([plan], Console())
+    if any(v["enforcement"] == "mandatory" for v in plan["violations"]):
+        raise typer.Exit(EXIT_POLICY)
+
+
 @app.command("policy-config")
 def policy_config_command(
     stack: Annotated[str, typer.Argument(help="Stack of this project, e.g. prod-me-south-1.")],
@@ -183,6 +217,9 @@ def new_stack_command(
     = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the changes, write "
                                           "nothing.")] = False,
+    widen_jurisdiction: Annotated[bool, typer.Option(
+        "--widen-jurisdiction", help="Allow adding REGION to an existing jurisdiction's "
+        "regions (its restricted data may then live there).")] = False,
     environments_dir: Annotated[Path | None, typer.Option(
         "--environments", help="environments/ directory to edit (default: this toolkit's).")]
     = None,
@@ -195,7 +232,7 @@ def new_stack_command(
 
     try:
         result = plan_new_stack(environments_dir or DATA_DIR, env, region, az_count=az_count,
-                                jurisdiction=jurisdiction)
+                                jurisdiction=jurisdiction, widen_jurisdiction=widen_jurisdiction)
         if not dry_run:
             write_changes(result)
     except (NewStackError, OSError) as error:
@@ -229,8 +266,8 @@ class AuditFormat(StrEnum):
 def audit_command(
     jurisdiction: Annotated[str, typer.Argument(help="A key of jurisdictions.yaml, e.g. us.")],
     regions: Annotated[str | None, typer.Option(
-        "--regions", help="Comma-separated regions to scan (default: every region in "
-        "environments/aws_regions.yaml).")] = None,
+        "--regions", help="Comma-separated regions to scan, any the account has enabled "
+        "(default: every region enabled for the account, from ec2:DescribeRegions).")] = None,
     output_format: Annotated[AuditFormat, typer.Option("--format", "-f")] = AuditFormat.text,
     endpoint_url: Annotated[str | None, typer.Option(
         "--endpoint-url", help="Send every AWS call here (e.g. a moto server).")] = None,
@@ -238,7 +275,14 @@ def audit_command(
     """Live residency audit (boto3, read-only): restricted data stores outside JURISDICTION."""
     from environments.errors import SpecError
     from environments.loader import EnvironmentData
-    from platformctl.audit import AuditError, audit, client_factory, render_text_report
+    from platformctl.audit import (
+        AuditError,
+        AuditInputError,
+        audit,
+        client_factory,
+        default_home_region,
+        render_text_report,
+    )
 
     try:
         data = EnvironmentData()
@@ -247,17 +291,15 @@ def audit_command(
     if jurisdiction not in data.jurisdictions:
         raise fail(f"environments/jurisdictions.yaml: no jurisdiction '{jurisdiction}'; use "
                    f"one of {', '.join(sorted(data.jurisdictions))}")
-    scan = [r.strip() for r in regions.split(",") if r.strip()] if regions else list(
-        data.aws_zones)
-    unknown = [r for r in scan if r not in data.aws_zones]
-    if unknown or not scan:
-        raise fail(f"--regions: {', '.join(unknown) or 'empty'} is not a region of "
-                   f"environments/aws_regions.yaml; use {', '.join(sorted(data.aws_zones))}")
+    scan = [r.strip() for r in regions.split(",") if r.strip()] if regions is not None \
+        else None
+    if scan == []:
+        raise fail("--regions: empty; name at least one region, or leave the option out to "
+                   "scan every enabled region")
     try:
-        result = audit(jurisdiction, data.jurisdictions[jurisdiction].regions,
-                       list(dict.fromkeys(scan)), client_factory(endpoint_url),
-                       all_bucket_locations=regions is None)
-    except AuditError as error:
+        result = audit(jurisdiction, data.jurisdictions[jurisdiction].regions, scan,
+                       client_factory(endpoint_url), default_home_region())
+    except (AuditError, AuditInputError) as error:
         raise fail(str(error)) from None
     if output_format is AuditFormat.json:
         sys.stdout.write(result.to_json())

@@ -221,8 +221,12 @@ def stack_file_text(region: str) -> str:
 
 
 def plan_new_stack(root: Path, env: str, region: str, *, az_count: int | None = None,
-                   jurisdiction: str | None = None) -> NewStackPlan:
+                   jurisdiction: str | None = None,
+                   widen_jurisdiction: bool = False) -> NewStackPlan:
     """Work out and validate what `new-stack ENV REGION` writes under `root`; write nothing.
+
+    Adding REGION to an existing jurisdiction's regions widens where that jurisdiction's
+    restricted data may live: refused unless `widen_jurisdiction`.
 
     Raises NewStackError (one line: what, where, the fix) on any bad input.
     """
@@ -277,6 +281,13 @@ def plan_new_stack(root: Path, env: str, region: str, *, az_count: int | None = 
                                   new_regions, f"added {region}: jurisdiction {jurisdiction}, "
                                   f"{az} AZs, vpc_cidrs {listed}"))
         if region not in data.jurisdictions[jurisdiction].regions:
+            if not widen_jurisdiction:
+                allowed = ", ".join(data.jurisdictions[jurisdiction].regions)
+                raise NewStackError(
+                    f"{region} is not a region of jurisdiction '{jurisdiction}' "
+                    f"({label('jurisdictions.yaml')}: {allowed}); adding it lets that "
+                    f"jurisdiction's restricted data live in {region}: pass "
+                    "--widen-jurisdiction to do so (and have it reviewed)")
             new_jur = _edit(jur_text, jurisdiction, "regions", flow_item=region,
                             block_item=region, where=label("jurisdictions.yaml"))
             expected = {**jur_data, jurisdiction: {
@@ -285,8 +296,8 @@ def plan_new_stack(root: Path, env: str, region: str, *, az_count: int | None = 
             _check_edit(new_jur, expected, label("jurisdictions.yaml"))
             changes.append(FileChange(jur_path, label("jurisdictions.yaml"), jur_text, new_jur,
                                       f"added {region} to {jurisdiction}.regions"))
-            notes.append(f"restricted data of jurisdiction '{jurisdiction}' may now live in "
-                         f"{region}: have that reviewed")
+            notes.append(f"--widen-jurisdiction: restricted data of jurisdiction "
+                         f"'{jurisdiction}' may now live in {region}: have that reviewed")
     else:
         if jurisdiction is not None and jurisdiction != known_region.jurisdiction:
             raise NewStackError(

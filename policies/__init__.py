@@ -7,7 +7,20 @@ runner (`platformctl.policy_runner`) reads `POLICIES` from here.
 
 from pulumi_policy import EnforcementLevel
 
-from . import iam, network, reliability, residency, storage, tagging
+from . import (
+    compute,
+    iam,
+    messaging,
+    network,
+    registry,
+    reliability,
+    residency,
+    secrets,
+    storage,
+    tagging,
+    transport,
+    warehouse,
+)
 
 PACK_NAME = "course-platform-guards"
 ENFORCEMENT_LEVEL = EnforcementLevel.MANDATORY
@@ -16,6 +29,12 @@ POLICIES = [
     *storage.POLICIES,
     *network.POLICIES,
     *iam.POLICIES,
+    *registry.POLICIES,
+    *messaging.POLICIES,
+    *warehouse.POLICIES,
+    *transport.POLICIES,
+    *secrets.POLICIES,
+    *compute.POLICIES,
     *reliability.POLICIES,
     *tagging.POLICIES,
 ]

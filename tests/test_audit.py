@@ -123,7 +123,8 @@ def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    requests.post(f"{moto_url}/moto-api/reset", timeout=5).raise_for_status()
+    # A reset clears every region a whole-account scan touched: slow on a busy machine.
+    requests.post(f"{moto_url}/moto-api/reset", timeout=120).raise_for_status()
     yield moto_url
 
 
@@ -258,8 +259,8 @@ def test_unknown_region_is_one_line(aws: str) -> None:
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith("error: --regions: mars-north-1 is not a region of "
-                               "environments/aws_regions.yaml; use ")
+    assert lines[0].startswith("error: --regions: mars-north-1 is not a region of this "
+                               "account (ec2:DescribeRegions); use ")
 
 
 def test_unreachable_endpoint_is_one_line(aws: str) -> None:
@@ -268,7 +269,7 @@ def test_unreachable_endpoint_is_one_line(aws: str) -> None:
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: s3:ListBuckets in us-east-1 failed: "
+    assert lines[0].startswith("error: ec2:DescribeRegions in us-east-1 failed: "
                                "EndpointConnectionError;")
     assert "Traceback" not in result.output
 
@@ -279,9 +280,9 @@ def test_missing_credentials_is_one_line(aws: str, monkeypatch: pytest.MonkeyPat
     result = _audit(aws, "us", "--regions", "us-east-1")
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        "error: s3:ListBuckets in us-east-1 failed: NoCredentials (no AWS credentials found); "
-        "the audit is incomplete, check the credentials (read-only access to S3, RDS, "
-        "DynamoDB and ElastiCache) and the endpoint"]
+        "error: ec2:DescribeRegions in us-east-1 failed: NoCredentials (no AWS credentials "
+        "found); the audit is incomplete, check the credentials (read-only access to EC2 "
+        "regions, S3, RDS, DynamoDB, ElastiCache and KMS) and the endpoint"]
 
 
 def test_an_aws_error_code_is_reported(aws: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -307,3 +308,126 @@ def test_readme_lists_every_iam_action_the_audit_uses() -> None:
 
     readme = (REPO / "README.md").read_text()
     assert [a for a in IAM_ACTIONS if f"`{a}`" not in readme] == []
+
+
+# ---- regions the account enables, global resources -----------------------------------
+
+def _never_listed(url: str, count: int) -> list[str]:
+    """Regions this account (moto) enables that environments/aws_regions.yaml never lists."""
+    from environments.loader import EnvironmentData
+
+    listed = set(EnvironmentData().aws_zones)
+    enabled = [r["RegionName"] for r in
+               _client(url, "ec2", "us-east-1").describe_regions()["Regions"]]
+    found = [r for r in sorted(enabled) if r not in listed and r.startswith(
+        ("af-", "ap-", "ca-", "eu-", "il-", "me-", "mx-", "sa-"))]
+    assert len(found) >= count
+    return found[:count]
+
+
+def test_default_scan_covers_every_enabled_region(aws: str) -> None:
+    first, second, third = _never_listed(aws, 3)
+    _client(aws, "dynamodb", first).create_table(
+        TableName="orders", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+    _client(aws, "rds", second).create_db_cluster(
+        DBClusterIdentifier="far-users", Engine="aurora-postgresql", MasterUsername="kc",
+        MasterUserPassword="not-a-secret-1", Tags=_tags("user-pii"))
+    _client(aws, "elasticache", third).create_replication_group(
+        ReplicationGroupId="far-sessions", ReplicationGroupDescription="sessions",
+        Engine="redis", CacheNodeType="cache.t3.micro", Tags=_tags("user-pii"))
+    _bucket(aws, "far-catalog", third, "public-content")
+    result = _audit(aws, "us", "--format", "json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    enabled = sorted(r["RegionName"] for r in
+                     _client(aws, "ec2", "us-east-1").describe_regions()["Regions"])
+    assert report["scanned_regions"] == enabled
+    assert [(f["region"], f["name"], f["issue"]) for f in report["findings"]] == sorted([
+        (first, "orders", STORED_OUTSIDE), (second, "far-users", STORED_OUTSIDE),
+        (third, "far-sessions", STORED_OUTSIDE)])
+
+
+def test_regions_accepts_a_region_the_project_never_listed(aws: str) -> None:
+    (far,) = _never_listed(aws, 1)
+    _bucket(aws, "far-uploads", far, "user-content")
+    _bucket(aws, "kc-us-uploads", "us-east-1", "user-content")
+    result = _audit(aws, "us", "--regions", far, "--format", "json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["scanned_regions"] == [far]
+    assert [(f["name"], f["issue"]) for f in report["findings"]] == [
+        ("far-uploads", STORED_OUTSIDE)]
+
+
+def test_aurora_global_cluster_members_are_copies(aws: str) -> None:
+    (far,) = _never_listed(aws, 1)
+    home = _client(aws, "rds", "us-east-1")
+    home.create_global_cluster(GlobalClusterIdentifier="catalog", Engine="aurora-postgresql")
+    home.create_db_cluster(DBClusterIdentifier="catalog-primary", Engine="aurora-postgresql",
+                           MasterUsername="kc", MasterUserPassword="not-a-secret-1",
+                           GlobalClusterIdentifier="catalog", Tags=_tags("user-pii"))
+    _client(aws, "rds", far).create_db_cluster(
+        DBClusterIdentifier="catalog-secondary", Engine="aurora-postgresql",
+        GlobalClusterIdentifier="catalog", Tags=_tags("user-pii"))
+    report = json.loads(_audit(aws, "us", "--regions", "us-east-1", "--format", "json").stdout)
+    assert report["findings"] == [
+        {"region": "us-east-1", "kind": "rds-cluster", "name": "catalog-primary",
+         "issue": REPLICATED_OUTSIDE, "target": "catalog/catalog-secondary",
+         "target_region": far, "data_class": "user-pii"}]
+
+
+def test_multi_region_kms_key_replicas_are_copies(aws: str) -> None:
+    (far,) = _never_listed(aws, 1)
+    kms = _client(aws, "kms", "us-east-1")
+    key = kms.create_key(MultiRegion=True, Tags=[{"TagKey": "data-class",
+                                                  "TagValue": "user-pii"}])["KeyMetadata"]
+    kms.replicate_key(KeyId=key["KeyId"], ReplicaRegion=far)
+    kms.create_key(Tags=[{"TagKey": "data-class", "TagValue": "user-pii"}])  # single-Region
+    report = json.loads(_audit(aws, "us", "--regions", "us-east-1", "--format", "json").stdout)
+    assert report["stores_scanned"].get("kms-multi-region-key") == 1
+    assert [(f["kind"], f["issue"], f["target_region"]) for f in report["findings"]] == [
+        ("kms-multi-region-key", REPLICATED_OUTSIDE, far)]
+    whole = json.loads(_audit(aws, "us", "--format", "json").stdout)
+    assert (far, STORED_OUTSIDE) in {(f["region"], f["issue"]) for f in whole["findings"]}
+
+
+def test_elasticache_global_datastore_members_are_copies() -> None:
+    """moto has no global datastores: a Stubber answers DescribeGlobalReplicationGroups as
+    AWS does (the client points at a closed port; nothing is sent)."""
+    from platformctl.audit import elasticache_global_groups, with_members
+
+    client = boto3.client("elasticache", region_name="us-east-1",
+                          endpoint_url=_closed_port_url(), aws_access_key_id="testing",
+                          aws_secret_access_key="testing")
+    with Stubber(client) as stub:
+        stub.add_response("describe_global_replication_groups", {"GlobalReplicationGroups": [{
+            "GlobalReplicationGroupId": "ldgnf-sessions", "Members": [
+                {"ReplicationGroupId": "sessions", "ReplicationGroupRegion": "us-east-1",
+                 "Role": "PRIMARY"},
+                {"ReplicationGroupId": "sessions-eu", "ReplicationGroupRegion": "eu-west-1",
+                 "Role": "SECONDARY"}]}]}, {"ShowMemberInfo": True})
+        groups, unlisted = elasticache_global_groups(lambda s, r: client, ["us-east-1"])
+    assert unlisted == {}
+    stores = with_members([Store("elasticache-replication-group", "sessions", "us-east-1",
+                                 {"data-class": "user-pii"}, group="ldgnf-sessions")],
+                          "elasticache-replication-group", groups)
+    assert [(f.issue, f.target, f.target_region) for f in findings_for(stores, US)] == [
+        (REPLICATED_OUTSIDE, "ldgnf-sessions/sessions-eu", "eu-west-1")]
+    # A member whose datastore nobody could list fails closed.
+    unknown = with_members([Store("elasticache-replication-group", "sessions", "us-east-1",
+                                  {}, group="ldgnf-sessions")],
+                           "elasticache-replication-group", {})
+    assert [f.target_region for f in findings_for(unknown, US)] == [UNKNOWN_REGION]
+
+
+def test_text_report_fits_80_columns(seeded: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    result = _audit(seeded, "us")
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for expected in EXPECTED_US:
+        assert any(expected["name"] in line for line in lines)
+    assert "copied to kc-eu-untagged in eu-west-1; data-class user-content" in result.stdout

@@ -62,7 +62,7 @@ def test_new_region_in_an_existing_jurisdiction(root: Path) -> None:
     regions_before = (root / "regions.yaml").read_text()
     jurisdictions_before = (root / "jurisdictions.yaml").read_text()
 
-    new_stack(root, "prod", "ap-southeast-1", jurisdiction="us")
+    new_stack(root, "prod", "ap-southeast-1", jurisdiction="us", widen_jurisdiction=True)
 
     regions_after = (root / "regions.yaml").read_text()
     assert regions_after.startswith(regions_before)  # comments and every entry kept as is
@@ -103,14 +103,15 @@ def test_new_region_in_an_existing_jurisdiction(root: Path) -> None:
 
 
 def test_az_count_option_and_a_second_new_region_gets_the_next_range(root: Path) -> None:
-    new_stack(root, "prod", "ap-southeast-1", jurisdiction="us", az_count=2)
+    new_stack(root, "prod", "ap-southeast-1", jurisdiction="us", az_count=2,
+              widen_jurisdiction=True)
     spec = EnvironmentData(root).stack_spec("prod-ap-southeast-1")
     assert spec.availability_zones == ["ap-southeast-1a", "ap-southeast-1b"]
     # A region with only two AZs.
     text = (root / "aws_regions.yaml").read_text()
     (root / "aws_regions.yaml").write_text(
         text + "ap-south-1: {aps1-az1: ap-south-1a, aps1-az3: ap-south-1b}\n")
-    new_stack(root, "dev", "ap-south-1", jurisdiction="us")
+    new_stack(root, "dev", "ap-south-1", jurisdiction="us", widen_jurisdiction=True)
     entry = yaml.safe_load((root / "regions.yaml").read_text())["ap-south-1"]
     assert entry["az_count"] == 2  # min(3, the 2 AZs it has)
     assert entry["vpc_cidrs"] == {"dev": "10.7.0.0/16", "staging": "10.23.0.0/16",
@@ -227,7 +228,8 @@ def test_a_text_edit_that_would_change_other_data_is_refused(root: Path) -> None
                                              "  regions: [us-east-1,\n    us-west-2]"))
     before = snapshot(root)
     with pytest.raises(NewStackError, match=r"^environments/jurisdictions\.yaml: .*by hand"):
-        plan_new_stack(root, "prod", "ap-southeast-1", jurisdiction="us")
+        plan_new_stack(root, "prod", "ap-southeast-1", jurisdiction="us",
+                       widen_jurisdiction=True)
     assert snapshot(root) == before
 
 
@@ -235,8 +237,11 @@ def test_a_text_edit_that_would_change_other_data_is_refused(root: Path) -> None
 
 
 def test_cli_writes_and_reports(root: Path) -> None:
-    result = run_cli(root, "prod", "ap-southeast-1", "--jurisdiction", "us")
+    result = run_cli(root, "prod", "ap-southeast-1", "--jurisdiction", "us",
+                     "--widen-jurisdiction")
     assert result.exit_code == 0, result.output
+    assert "--widen-jurisdiction: restricted data of jurisdiction 'us' may now live in " \
+           "ap-southeast-1" in result.stdout
     assert "wrote environments/regions.yaml" in result.stdout
     assert "wrote environments/stacks/Pulumi.prod-ap-southeast-1.yaml" in result.stdout
     assert "platformctl plan prod-ap-southeast-1" in result.stdout
@@ -251,7 +256,8 @@ def test_cli_writes_and_reports(root: Path) -> None:
 
 def test_cli_dry_run_writes_nothing(root: Path) -> None:
     before = snapshot(root)
-    result = run_cli(root, "prod", "ap-southeast-1", "--jurisdiction", "us", "--dry-run")
+    result = run_cli(root, "prod", "ap-southeast-1", "--jurisdiction", "us", "--dry-run",
+                     "--widen-jurisdiction")
     assert result.exit_code == 0, result.output
     assert "would write environments/regions.yaml" in result.stdout
     assert "10.38.0.0/16" in result.stdout
@@ -336,3 +342,21 @@ def test_add_to_collection_refuses_what_it_does_not_understand() -> None:
         add_to_collection("a:\n  r: [x]\n", "zz", "r", flow_item="n", block_item="n")
     with pytest.raises(NewStackError, match="is not a one-line"):
         add_to_collection("a:\n  r: x\n", "a", "r", flow_item="n", block_item="n")
+
+
+def test_widening_a_jurisdiction_needs_the_flag_and_says_so(root: Path) -> None:
+    before = snapshot(root)
+    result = run_cli(root, "prod", "ap-southeast-1", "--jurisdiction", "us")
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    regions = ", ".join(EnvironmentData(root).jurisdictions["us"].regions)
+    assert line == (f"error: ap-southeast-1 is not a region of jurisdiction 'us' "
+                    f"(environments/jurisdictions.yaml: {regions}); adding it lets that "
+                    "jurisdiction's restricted data live in ap-southeast-1: pass "
+                    "--widen-jurisdiction to do so (and have it reviewed)")
+    assert snapshot(root) == before
+    # A region the jurisdiction already lists widens nothing: no flag needed.
+    path = root / "jurisdictions.yaml"
+    path.write_text(path.read_text().replace("[us-east-1, us-west-2]",
+                                             "[us-east-1, us-west-2, ap-southeast-1]"))
+    assert run_cli(root, "prod", "ap-southeast-1").exit_code == 0

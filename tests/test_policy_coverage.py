@@ -257,10 +257,8 @@ def _tokens() -> set[str]:
 
 def _exists(token: str) -> bool:
     package, module, _, cls = TOKEN.match(token).groups()
-    if package == "aws-native":
-        name = f"pulumi_aws_native.{module}"
-    else:
-        name = f"pulumi_aws.{'lambda_' if module == 'lambda' else module}"
+    module = "lambda_" if module == "lambda" else module  # `lambda` is a Python keyword
+    name = f"pulumi_aws_native.{module}" if package == "aws-native" else f"pulumi_aws.{module}"
     try:
         return hasattr(importlib.import_module(name), cls)
     except ImportError:

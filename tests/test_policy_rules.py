@@ -26,6 +26,7 @@ from tests.policy_cases import (
     table,
     verdicts,
 )
+from tests.security_cases import SECURITY_CASES
 
 Build = Callable[[pulumi.ResourceOptions], Any]
 
@@ -167,7 +168,8 @@ def _backup(opts: pulumi.ResourceOptions, bad: bool) -> None:
 
 
 def _tags(opts: pulumi.ResourceOptions, bad: bool) -> None:
-    aws.sqs.Queue("jobs", sqs_managed_sse_enabled=True, opts=opts)
+    aws.sqs.Queue("jobs", sqs_managed_sse_enabled=True, tags={"data-class": "public-content"},
+                  opts=opts)
 
 
 def _waiver_reason(opts: pulumi.ResourceOptions, bad: bool) -> None:
@@ -199,6 +201,7 @@ CASES = [
     Case("required-tags", _both(_tags, tags={})[0], _both(_tags)[1], "missing the tag(s) "
          "environment"),
     Case("policy-waiver-reason", *_both(_waiver_reason), "without a reason"),
+    *(Case(*case) for case in SECURITY_CASES),
 ]
 
 
