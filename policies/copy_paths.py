@@ -82,10 +82,15 @@ COPY_PATHS: tuple[CopyPath, ...] = (
              (Ref("rules[].destination.bucket", "bucket", BUCKETS),),
              "https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication.html",
              source=(Ref("bucket", "bucket", BUCKETS),)),
-    CopyPath("s3-inline-replication", BUCKETS, "S3 replication",
+    CopyPath("s3-inline-replication", ("aws:s3/bucket:Bucket", "aws-native:s3:Bucket"),
+             "S3 replication",
              (Ref("replicationConfiguration.rules[].destination.bucket", "bucket", BUCKETS),),
              "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
              "aws-properties-s3-bucket-replicationconfiguration.html"),
+    CopyPath("s3-bucketv2-replication", ("aws:s3/bucketV2:BucketV2",), "S3 replication",
+             (Ref("replicationConfigurations[].rules[].destinations[].bucket", "bucket",
+                  BUCKETS),),
+             "https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication.html"),
     CopyPath("s3-multi-region-access-point",
              ("aws:s3control/multiRegionAccessPoint:MultiRegionAccessPoint",),
              "a Multi-Region Access Point", (Ref("details.regions[].bucket", "bucket", BUCKETS),),
@@ -161,7 +166,7 @@ COPY_PATHS: tuple[CopyPath, ...] = (
              "https://docs.aws.amazon.com/aws-backup/latest/devguide/cross-region-backup.html",
              opaque="the recovery points the plan selects"),
     CopyPath("msk-replicator", ("aws:msk/replicator:Replicator",), "MSK replication",
-             (Ref("replicationInfoLists[].targetKafkaClusterArn", "arn",
+             (Ref("replicationInfoList.targetKafkaClusterArn", "arn",
                   ("aws:msk/cluster:Cluster",)),
               Ref("kafkaClusters[].amazonMskCluster.mskClusterArn", "arn",
                   ("aws:msk/cluster:Cluster",))),
@@ -391,8 +396,12 @@ UNSEEN: tuple[Unseen, ...] = (
 )
 
 
+COPY_PATHS_MARKERS = ("<!-- BEGIN COPY PATHS -->", "<!-- END COPY PATHS -->")
+
+
 def markdown_table() -> str:
-    """The README's table of every copy path (between the COPY PATHS markers)."""
+    """The README's table of every copy path (between the COPY_PATHS_MARKERS; print it with
+    `python -m policies.copy_paths`)."""
     lines = ["| id | resource types | destination property | what it copies | policy |",
              "|---|---|---|---|---|"]
     for entry in COPY_PATHS:
@@ -410,3 +419,7 @@ def markdown_table() -> str:
     lines += ["", "Not followed:", "", "| route | why |", "|---|---|"]
     lines += [f"| {u.route} | {u.why} |" for u in UNSEEN]
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

@@ -2,10 +2,10 @@
 
 Destinations are matched by physical name or ARN, never by logical name: a literal
 `arn:aws:s3:::recordings-replica` is not the stack's autonamed `recordings-replica-1a2b3c4`.
-An autonamed resource (no physical name in its props, as offline plans show them) matches a
-`<logical>-<7 hex>` value only when the copy depends on it (the value flowed from it). An
-unknown value resolves through the copy's dependencies; otherwise the region is undetermined
-and the caller fails closed.
+A `<logical>-<7 hex>` value (Pulumi's auto-name, or an id offline plans derive from it, when
+the physical name is not in the props) matches a resource of that logical name only when the
+copy depends on it: the value flowed from it. An unknown value resolves through the copy's
+dependencies; otherwise the region is undetermined and the caller fails closed.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ PHYSICAL_NAME_KEYS = (
     "globalClusterIdentifier", "namespaceName", "deliveryStreamName", "logGroupName",
     "endpointId", "clusterName", "keyId",
 )
-NAME_PREFIX_KEYS = ("namePrefix", "bucketPrefix")
 AUTONAME = re.compile(r"^(?P<logical>.+)-[0-9a-f]{7}$")
 REGION = re.compile(r"^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+$")
 AWS_DOMAINS = ("amazonaws.com", "amazonaws.com.cn", "on.aws", "api.aws")
@@ -101,11 +100,6 @@ def physical_names(resource: PolicyResource) -> set[str]:
     return found
 
 
-def autonamed(resource: PolicyResource) -> bool:
-    return not any(isinstance(get(resource.props, k), str)
-                   for k in (*PHYSICAL_NAME_KEYS, *NAME_PREFIX_KEYS))
-
-
 def find(graph: Graph, resource: PolicyResource, value: Any, types: Iterable[str],
          exclude: Iterable[PolicyResource] = ()) -> list[PolicyResource]:
     """The resources of `types` that `value` (a prop of `resource`) names."""
@@ -123,8 +117,7 @@ def find(graph: Graph, resource: PolicyResource, value: Any, types: Iterable[str
     auto = AUTONAME.match(short)
     if auto is None:
         return []
-    return [r for r in candidates
-            if r.urn in deps and autonamed(r) and r.name == auto["logical"]]
+    return [r for r in candidates if r.urn in deps and r.name == auto["logical"]]
 
 
 # --- regions -------------------------------------------------------------------------------

@@ -68,7 +68,9 @@ def _judge_copy(graph: Graph, resource: Any, entry: CopyPath, allowed: set[str],
         return
     found: list[tuple[str, Any]] = []
     if entry.to:
-        exclude = sources(graph, resource, entry)
+        # An unknown destination never resolves to the data's own source (unless the
+        # path's sources are its destinations, as for a Multi-Region Access Point).
+        exclude = [] if set(entry.source) & set(entry.to) else sources(graph, resource, entry)
         for ref in entry.to:
             found += destinations(graph, resource, ref, entry.what, exclude)
     else:
