@@ -370,8 +370,12 @@ def audit(jurisdiction: str, allowed_regions: Sequence[str], regions: Sequence[s
     notes = ["RDS instances of a cluster are audited through their cluster",
              "ElastiCache global datastores and Aurora global clusters are not resolved; "
              "the regions of their members are audited as stores"]
-    return AuditResult(jurisdiction, list(allowed_regions), list(regions), stores,
-                       findings_for(stores, allowed_regions), notes)
+    # The live copy paths of policies/copy_paths.py (subscriptions, targets, deliveries, ...).
+    from platformctl.audit_copies import collect_copies, copy_findings
+    copies = copy_findings(collect_copies(client, regions), allowed_regions)
+    findings = sorted({*findings_for(stores, allowed_regions), *copies}, key=_sort_key)
+    return AuditResult(jurisdiction, list(allowed_regions), list(regions), stores, findings,
+                       notes)
 
 
 def render_text_report(result: AuditResult, console: Any) -> None:
