@@ -29,9 +29,9 @@ LOG_GROUPS = ("aws:cloudwatch/logGroup:LogGroup", "aws-native:logs:LogGroup")
 STREAMS = ("aws:kinesis/stream:Stream", "aws-native:kinesis:Stream")
 TOPICS = ("aws:sns/topic:Topic", "aws-native:sns:Topic")
 RDS_CLUSTERS = ("aws:rds/cluster:Cluster", "aws:docdb/cluster:Cluster",
-                "aws:neptune/cluster:Cluster")
+                "aws:neptune/cluster:Cluster", "aws-native:rds:DbCluster")
 GLOBAL_CLUSTERS = ("aws:rds/globalCluster:GlobalCluster", "aws:docdb/globalCluster:GlobalCluster",
-                   "aws:neptune/globalCluster:GlobalCluster")
+                   "aws:neptune/globalCluster:GlobalCluster", "aws-native:rds:GlobalCluster")
 KEYS = ("aws:kms/key:Key", "aws:kms/externalKey:ExternalKey", "aws-native:kms:Key")
 DMS_ENDPOINTS = ("aws:dms/endpoint:Endpoint", "aws:dms/s3Endpoint:S3Endpoint")
 FIREHOSE = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
@@ -101,7 +101,8 @@ COPY_PATHS: tuple[CopyPath, ...] = (
              "https://docs.aws.amazon.com/AmazonS3/latest/userguide/MultiRegionAccessPoints.html",
              source=(Ref("regions[].bucket", "bucket", BUCKETS),)),
     CopyPath("dynamodb-replica", ("aws:dynamodb/table:Table",), "a DynamoDB replica",
-             (Ref("replicas[].regionName", "region"),),
+             (Ref("replicas[].regionName", "region"),
+              Ref("globalTableWitness.regionName", "region")),
              "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html"),
     CopyPath("dynamodb-native-global-table", ("aws-native:dynamodb:GlobalTable",),
              "a DynamoDB replica", (Ref("replicas[].region", "region"),),
@@ -122,17 +123,18 @@ COPY_PATHS: tuple[CopyPath, ...] = (
              "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/"
              "aurora-global-database.html",
              source=(Ref("globalClusterIdentifier", "arn", GLOBAL_CLUSTERS),)),
-    CopyPath("rds-cross-region-replica", ("aws:rds/cluster:Cluster",),
+    CopyPath("rds-cross-region-replica", ("aws:rds/cluster:Cluster", "aws-native:rds:DbCluster"),
              "a cross-Region replica (this cluster)", (),
              "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/"
              "AuroraMySQL.Replication.CrossRegion.html",
-             source=(Ref("replicationSourceIdentifier", "arn", ("aws:rds/cluster:Cluster",)),)),
+             source=(Ref("replicationSourceIdentifier", "arn", RDS_CLUSTERS),)),
     CopyPath("rds-read-replica", ("aws:rds/instance:Instance",),
              "a read replica (this instance)", (),
              "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html",
              source=(Ref("replicateSourceDb", "arn", ("aws:rds/instance:Instance",)),)),
     CopyPath("elasticache-global-datastore-member",
-             ("aws:elasticache/replicationGroup:ReplicationGroup",),
+             ("aws:elasticache/replicationGroup:ReplicationGroup",
+              "aws-native:elasticache:ReplicationGroup"),
              "a global-datastore member (this replication group)", (),
              "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastore.html",
              source=(Ref("globalReplicationGroupId", "arn",
@@ -160,6 +162,36 @@ COPY_PATHS: tuple[CopyPath, ...] = (
              "a Redshift snapshot copy", (Ref("destinationRegion", "region"),),
              "https://docs.aws.amazon.com/redshift/latest/mgmt/cross-region-snapshot-copy.html",
              source=(Ref("clusterIdentifier", "arn", ("aws:redshift/cluster:Cluster",)),)),
+    CopyPath("memorydb-multi-region-member", ("aws:memorydb/cluster:Cluster",),
+             "a multi-Region cluster member (this cluster)", (),
+             "https://docs.aws.amazon.com/memorydb/latest/devguide/multi-region.html",
+             source=(Ref("multiRegionClusterName", "arn",
+                         ("aws:memorydb/multiRegionCluster:MultiRegionCluster",)),)),
+    CopyPath("dsql-multi-region", ("aws:dsql/cluster:Cluster",), "a multi-Region DSQL peer",
+             (Ref("multiRegionProperties.witnessRegion", "region"),
+              Ref("multiRegionProperties.clusters[]", "arn", ("aws:dsql/cluster:Cluster",))),
+             "https://docs.aws.amazon.com/aurora-dsql/latest/userguide/what-is-aurora-dsql.html"),
+    CopyPath("opensearch-cross-cluster", ("aws:opensearch/outboundConnection:OutboundConnection",),
+             "an OpenSearch cross-cluster connection", (Ref("remoteDomainInfo.region", "region"),),
+             "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"
+             "replication.html",
+             source=(Ref("localDomainInfo.domainName", "arn", ("aws:opensearch/domain:Domain",)),)),
+    CopyPath("redshift-datashare-consumer",
+             ("aws:redshift/dataShareConsumerAssociation:DataShareConsumerAssociation",),
+             "a Redshift datashare consumer", (Ref("consumerRegion", "region"),),
+             "https://docs.aws.amazon.com/redshift/latest/dg/cross-region-sharing.html",
+             opaque="the tables of the datashare"),
+    CopyPath("secrets-manager-replica", ("aws:secretsmanager/secret:Secret",),
+             "a replica secret", (Ref("replicas[].region", "region"),),
+             "https://docs.aws.amazon.com/secretsmanager/latest/userguide/"
+             "create-manage-multi-region-secrets.html"),
+    CopyPath("snapshot-or-image-copy", ("aws:rds/snapshotCopy:SnapshotCopy",
+                                        "aws:rds/clusterSnapshotCopy:ClusterSnapshotCopy",
+                                        "aws:ebs/snapshotCopy:SnapshotCopy",
+                                        "aws:ec2/amiCopy:AmiCopy"),
+             "a snapshot or image copy (this resource)", (),
+             "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-copy-snapshot.html",
+             opaque="a copied snapshot or image"),
     CopyPath("backup-copy-action", ("aws:backup/plan:Plan",), "a backup copy vault",
              (Ref("rules[].copyActions[].destinationVaultArn", "arn",
                   ("aws:backup/vault:Vault",)),),
@@ -346,6 +378,20 @@ COPY_PATHS: tuple[CopyPath, ...] = (
               Ref("eventDestination.eventBridgeDestination.eventBusArn", "arn")),
              "https://docs.aws.amazon.com/ses/latest/dg/event-destinations-manage.html",
              opaque="email events (recipient addresses)"),
+    CopyPath("cloudwatch-metric-stream", ("aws:cloudwatch/metricStream:MetricStream",),
+             "a metric stream", (Ref("firehoseArn", "arn"),),
+             "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/"
+             "CloudWatch-Metric-Streams.html",
+             opaque="metrics (their dimensions name resources and users)"),
+    CopyPath("athena-query-results", ("aws:athena/workgroup:Workgroup",), "Athena query results",
+             (Ref("configuration.resultConfiguration.outputLocation", "bucket", BUCKETS),),
+             "https://docs.aws.amazon.com/athena/latest/ug/querying.html",
+             opaque="query results (rows of the tables queried)"),
+    CopyPath("cognito-messaging", ("aws:cognito/userPool:UserPool",),
+             "Cognito e-mail and SMS", (Ref("emailConfiguration.sourceArn", "arn"),
+                                        Ref("smsConfiguration.snsRegion", "region")),
+             "https://docs.aws.amazon.com/cognito/latest/developerguide/"
+             "user-pool-email.html"),
     # --- keys -------------------------------------------------------------------------------
     CopyPath("kms-replica-key", ("aws:kms/replicaKey:ReplicaKey",
                                  "aws:kms/replicaExternalKey:ReplicaExternalKey",

@@ -87,6 +87,8 @@ def short_name(value: str) -> str:
         if service == "logs" and resource.startswith("log-group:"):
             return resource.removeprefix("log-group:").removesuffix(":*")
         return resource.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+    if value.startswith("s3://"):  # s3://bucket/prefix
+        return value.removeprefix("s3://").split("/", 1)[0]
     domain = S3_DOMAIN.match(value)
     return domain["bucket"] if domain else value
 

@@ -501,6 +501,66 @@ def kms_multi_region_primary(to: str) -> None:
     aws.kms.Key("data", multi_region=True, enable_key_rotation=True, opts=away(to))
 
 
+def memorydb_multi_region_member(to: str) -> None:
+    aws.memorydb.MultiRegionCluster("sessions", multi_region_cluster_name_suffix="sessions",
+                                    node_type="db.r7g.xlarge", opts=home())
+    aws.memorydb.Cluster("sessions-far", node_type="db.r7g.xlarge", acl_name="open-access",
+                         multi_region_cluster_name="virxk-sessions", tags=PII, opts=away(to))
+
+
+def dsql_multi_region(to: str) -> None:
+    aws.dsql.Cluster("ledger", tags=PII, opts=home(),
+                     multi_region_properties=aws.dsql.ClusterMultiRegionPropertiesArgs(
+                         witness_region=to, clusters=[arn("dsql", "us-west-2", "cluster/peer")]))
+
+
+def opensearch_cross_cluster(to: str) -> None:
+    domain = aws.opensearch.Domain("search", domain_name="search", tags=PII, opts=home())
+    opensearch = aws.opensearch
+    opensearch.OutboundConnection(
+        "search-far", connection_alias="far", opts=home(),
+        local_domain_info=opensearch.OutboundConnectionLocalDomainInfoArgs(
+            domain_name=domain.domain_name, owner_id=ACCOUNT, region=HOME),
+        remote_domain_info=opensearch.OutboundConnectionRemoteDomainInfoArgs(
+            domain_name="search-far", owner_id=ACCOUNT, region=to))
+
+
+def redshift_datashare_consumer(to: str) -> None:
+    aws.redshift.DataShareConsumerAssociation(
+        "share", consumer_region=to, opts=home(),
+        data_share_arn=arn("redshift", HOME, "datashare:ns/share"))
+
+
+def secrets_manager_replica(to: str) -> None:
+    aws.secretsmanager.Secret("db", opts=home(),
+                              replicas=[aws.secretsmanager.SecretReplicaArgs(region=to)])
+
+
+def snapshot_or_image_copy(to: str) -> None:
+    aws.ebs.SnapshotCopy("volume-copy", source_snapshot_id="snap-1", source_region=HOME,
+                         opts=away(to))
+
+
+def cloudwatch_metric_stream(to: str) -> None:
+    aws.cloudwatch.MetricStream("metrics", output_format="json", role_arn=ROLE, opts=home(),
+                                firehose_arn=arn("firehose", to, "deliverystream/metrics"))
+
+
+def athena_query_results(to: str) -> None:
+    results = bucket("query-results", away(to))
+    athena = aws.athena
+    results_location = results.bucket.apply(lambda name: f"s3://{name}/athena/")
+    athena.Workgroup("analysts", opts=home(), configuration=athena.WorkgroupConfigurationArgs(
+        result_configuration=athena.WorkgroupConfigurationResultConfigurationArgs(
+            output_location=results_location)))
+
+
+def cognito_messaging(to: str) -> None:
+    aws.cognito.UserPool("learners", opts=home(),
+                         sms_configuration=aws.cognito.UserPoolSmsConfigurationArgs(
+                             external_id="learners", sns_caller_arn=ROLE, sns_region=to))
+
+
 @dataclass(frozen=True)
 class PathCase:
     path: str  # the copy path id
@@ -562,6 +622,15 @@ PATH_CASES = [
     PathCase("datasync-task", datasync_task, "sync"),
     PathCase("lambda-async-destination", lambda_async_destination, "worker-destinations"),
     PathCase("ses-event-destination", ses_event_destination, "mail-events"),
+    PathCase("memorydb-multi-region-member", memorydb_multi_region_member, "sessions-far"),
+    PathCase("dsql-multi-region", dsql_multi_region, "ledger"),
+    PathCase("opensearch-cross-cluster", opensearch_cross_cluster, "search-far"),
+    PathCase("redshift-datashare-consumer", redshift_datashare_consumer, "share"),
+    PathCase("secrets-manager-replica", secrets_manager_replica, "db"),
+    PathCase("snapshot-or-image-copy", snapshot_or_image_copy, "volume-copy"),
+    PathCase("cloudwatch-metric-stream", cloudwatch_metric_stream, "metrics"),
+    PathCase("athena-query-results", athena_query_results, "analysts"),
+    PathCase("cognito-messaging", cognito_messaging, "learners"),
     PathCase("kms-replica-key", kms_replica_key, "data-replica"),
     PathCase("kms-replica-primary", kms_replica_primary, "data-replica"),
     PathCase("kms-multi-region-primary", kms_multi_region_primary, "data"),
