@@ -69,8 +69,6 @@ STORES: tuple[StoreKind, ...] = (
     StoreKind("SQS", ("aws:sqs/queue:Queue",),
               "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/"
               "welcome.html"),
-    StoreKind("SNS", ("aws:sns/topic:Topic",),
-              "https://docs.aws.amazon.com/sns/latest/dg/welcome.html"),
     StoreKind("Cognito", ("aws:cognito/userPool:UserPool",),
               "https://docs.aws.amazon.com/cognito/latest/developerguide/"
               "cognito-user-identity-pools.html"),
