@@ -107,7 +107,7 @@ POLICIES = [
     stack_policy(
         "residency-region-allowed",
         "Restricted-data stores (every store type in policies/data_stores.py: S3, RDS, "
-        "DynamoDB, ElastiCache, OpenSearch, Redshift, EFS, SQS, SNS, Cognito, ...) must be "
+        "DynamoDB, ElastiCache, OpenSearch, Redshift, EFS, SQS, Cognito, ...) must be "
         "in allowedRegions.",
         check_region_allowed, config_keys=("allowedRegions",),
         remediation="Create the store with a provider for an allowed region; tag stores of "
