@@ -139,3 +139,25 @@ def test_log_subscription_outside_is_found(aws: str) -> None:  # noqa: F811
     (finding,) = copy_findings(copies, ["us-east-1"])
     assert (finding.kind, finding.target_region, finding.data_class) == (
         "logs-subscription-filter", "me-south-1", None)
+
+
+def test_cli_reports_live_copies_with_their_path_ids(aws: str) -> None:  # noqa: F811
+    from typer.testing import CliRunner
+
+    from platformctl.cli import app
+
+    sns = _client(aws, "sns", "us-east-1")
+    topic = sns.create_topic(Name="signups", Tags=PII)["TopicArn"]
+    far = f"arn:aws:sqs:ap-southeast-2:{ACCOUNT}:crm"
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=far)
+    result = CliRunner().invoke(app, ["audit", "us", "--regions", "us-east-1", "--format",
+                                      "json", "--endpoint-url", aws])
+    report = json.loads(result.stdout)
+    assert "ap-southeast-2" not in report["allowed_regions"]
+    assert result.exit_code == 1, result.output
+    assert {"region": "us-east-1", "kind": "sns-subscription", "name": "signups",
+            "issue": REPLICATED_OUTSIDE, "target": far, "target_region": "ap-southeast-2",
+            "data_class": "user-pii"} in report["findings"]
+    text = CliRunner().invoke(app, ["audit", "us", "--regions", "us-east-1",
+                                    "--endpoint-url", aws])
+    assert text.exit_code == 1 and "signups" in text.stdout
