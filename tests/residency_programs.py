@@ -322,6 +322,13 @@ def eventbridge_native_rule_target(to: str) -> None:
                                role_arn=ROLE)])
 
 
+def eventbridge_api_destination(to: str) -> None:
+    aws.cloudwatch.EventApiDestination(
+        "crm", http_method="POST", connection_arn=arn("events", HOME, "connection/crm/1"),
+        invocation_endpoint=f"https://abc123.execute-api.{to}.amazonaws.com/prod/events",
+        opts=home())
+
+
 def eventbridge_global_endpoint(to: str) -> None:
     aws.cloudwatch.EventEndpoint(
         "orders", role_arn=ROLE, opts=home(),
@@ -600,6 +607,7 @@ PATH_CASES = [
     PathCase("sns-native-topic-subscription", sns_native_topic_subscription, "events"),
     PathCase("eventbridge-target", eventbridge_target, "orders-target"),
     PathCase("eventbridge-native-rule-target", eventbridge_native_rule_target, "orders"),
+    PathCase("eventbridge-api-destination", eventbridge_api_destination, "crm"),
     PathCase("eventbridge-global-endpoint", eventbridge_global_endpoint, "orders"),
     PathCase("eventbridge-pipe", eventbridge_pipe, "orders-pipe"),
     PathCase("scheduler-target", scheduler_target, "nightly"),

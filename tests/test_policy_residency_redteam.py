@@ -364,6 +364,27 @@ def dr_copies_inside() -> None:
     queue = aws.sqs.Queue("signups-dr", tags=PII, opts=dr())
     aws.sns.TopicSubscription("signups-dr", topic=topic.arn, protocol="sqs",
                               endpoint=queue.arn, opts=sa())
+    vault = aws.backup.Vault("dr-vault", opts=dr())
+    aws.backup.Plan("nightly", opts=sa(), rules=[aws.backup.PlanRuleArgs(
+        rule_name="nightly", target_vault_name="main", schedule="cron(0 5 * * ? *)",
+        copy_actions=[aws.backup.PlanRuleCopyActionArgs(destination_vault_arn=vault.arn)])])
+    rule = aws.cloudwatch.EventRule("orders", event_pattern=json.dumps({"source": ["shop"]}),
+                                    opts=sa())
+    aws.cloudwatch.EventTarget("orders-dr", rule=rule.name, arn=queue.arn, opts=sa())
+    group = log_group("api-access", sa())
+    aws.cloudwatch.LogSubscriptionFilter(
+        "api-access-dr", log_group=group.name, filter_pattern="", role_arn=ROLE, opts=sa(),
+        destination_arn=aws.kinesis.Stream("siem", shard_count=1, opts=dr()).arn)
+    lake = bucket("clicks", dr())
+    aws.kinesis.FirehoseDeliveryStream(
+        "clicks", destination="extended_s3", tags={"data-class": "telemetry"}, opts=sa(),
+        extended_s3_configuration=aws.kinesis.FirehoseDeliveryStreamExtendedS3ConfigurationArgs(
+            role_arn=ROLE, bucket_arn=lake.arn))
+    logs = bucket("cdn-logs", sa())
+    distribution("cdn", outside("us-east-1", tags=PUBLIC),
+                 logging_config=aws.cloudfront.DistributionLoggingConfigArgs(
+                     bucket=logs.bucket_domain_name))
+    aws.cloudtrail.Trail("audit", s3_bucket_name=bucket("trail", dr()).id, opts=sa())
 
 
 def public_content_outside() -> None:
