@@ -185,16 +185,16 @@ def _destination(graph: Graph, resource: PolicyResource, ref: Ref, what: str, va
 # --- data classes --------------------------------------------------------------------------
 
 DataClass = tuple[int, str]
-"""(rank, how a message names it)."""
+"""(rank, how a message names what is copied: "user-pii data", "viewer request logs")."""
 
 
 def data_class(graph: Graph, resource: PolicyResource) -> DataClass:
     value = graph.data_class(resource)
     if isinstance(value, str) and value in RANK:
-        return RANK[value], value
+        return RANK[value], f"{value} data"
     if isinstance(value, str) and value:
-        return UNTAGGED_RANK, value
-    return UNTAGGED_RANK, "untagged (treated as restricted)"
+        return UNTAGGED_RANK, f"{value} data"
+    return UNTAGGED_RANK, "untagged data (treated as restricted)"
 
 
 def copied_class(graph: Graph, resource: PolicyResource, entry: CopyPath) -> DataClass | None:
@@ -207,8 +207,8 @@ def copied_class(graph: Graph, resource: PolicyResource, entry: CopyPath) -> Dat
         for value in values_at(resource.props, ref.path):
             matches = find(graph, resource, value, ref.types)
             if not matches:
-                classes.append((UNTAGGED_RANK, f"restricted (`{ref.path}` is not a resource "
-                                               "of this stack)"))
+                classes.append((UNTAGGED_RANK, f"restricted data (`{ref.path}` is not a "
+                                               "resource of this stack)"))
             classes += [data_class(graph, m) for m in matches]
             if isinstance(value, str) and not entry.to:  # the other members of its group
                 classes += [data_class(graph, p) for p in graph.of_type(*entry.types)

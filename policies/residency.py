@@ -76,7 +76,7 @@ def _judge_copy(graph: Graph, resource: Any, entry: CopyPath, allowed: set[str],
     else:
         found.append((entry.what, graph.region(resource)))
     for where, region in dict.fromkeys(found):
-        subject = f"{label(resource)} copies {copied[1]} data to {where}"
+        subject = f"{label(resource)} copies {copied[1]} to {where}"
         path = f" [copy path {entry.id}]"
         if not isinstance(region, str) or not region:
             report(resource, f"{subject}, whose region cannot be determined; point it at a "

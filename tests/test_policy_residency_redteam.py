@@ -331,7 +331,7 @@ def test_unknown_global_cluster_membership_fails_closed() -> None:
     cluster["props"]["globalClusterIdentifier"] = UNKNOWN_MARK
     found = judge_plan(plan, "sa")
     assert [v["policy"] for v in found] == ["residency-replication-target"], found
-    assert "restricted (`globalClusterIdentifier` is not a resource" in found[0]["message"]
+    assert "restricted data (`globalClusterIdentifier` is not a resource" in found[0]["message"]
     cluster["props"].pop("globalClusterIdentifier")  # not a member: public content, clean
     assert judge_plan(plan, "sa") == []
 
