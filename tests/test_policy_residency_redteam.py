@@ -233,6 +233,19 @@ def route53_query_logs() -> None:
                          opts=sa())
 
 
+def resource_region_override() -> None:
+    """pulumi-aws 7 takes `region` on each resource: the provider says me-south-1, the
+    replica key says us-east-1."""
+    key = aws.kms.Key("users", multi_region=True, enable_key_rotation=True, opts=sa())
+    aws.kms.ReplicaKey("users-us", primary_key_arn=key.arn, region="us-east-1", opts=sa())
+
+
+def resource_region_override_replica() -> None:
+    table = dynamo("profiles", sa(), stream_enabled=True, stream_view_type="NEW_AND_OLD_IMAGES")
+    aws.dynamodb.TableReplica("profiles-us", global_table_arn=table.arn, region="us-east-1",
+                              opts=aws_in("me-south-1", name="aws-public", tags=PUBLIC))
+
+
 def us_backup_to_eu_vault() -> None:
     vault = aws.backup.Vault("offsite", opts=outside())
     aws.backup.Plan("nightly", opts=aws_in("us-east-1"), rules=[aws.backup.PlanRuleArgs(
@@ -304,6 +317,10 @@ ROUTES = [
           "in us-east-1"),
     Route("route53-query-logs", route53_query_logs, "sa", "residency-replication-target",
           "zone-queries", "in us-east-1"),
+    Route("resource-region-override", resource_region_override, "sa", "kms-multi-region-key",
+          "users-us", "in us-east-1"),
+    Route("resource-region-override-replica", resource_region_override_replica, "sa",
+          "residency-replication-target", "profiles-us", "copies user-pii data"),
     Route("us-backup-to-eu", us_backup_to_eu_vault, "us", "residency-replication-target",
           "nightly", "in eu-west-1"),
     Route("us-flow-logs-to-eu", us_flow_logs_to_eu, "us", "residency-replication-target",
