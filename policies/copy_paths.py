@@ -114,6 +114,11 @@ COPY_PATHS: tuple[CopyPath, ...] = (
              "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
              "globaltables.V1.html",
              opaque="the tables of the legacy global table"),
+    CopyPath("dynamodb-table-export", ("aws:dynamodb/tableExport:TableExport",),
+             "a DynamoDB export", (Ref("s3Bucket", "bucket", BUCKETS),),
+             "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
+             "S3DataExport.HowItWorks.html",
+             source=(Ref("tableArn", "arn", ("aws:dynamodb/table:Table",)),)),
     CopyPath("dynamodb-table-replica", ("aws:dynamodb/tableReplica:TableReplica",),
              "a DynamoDB replica (this resource)", (),
              "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html",
@@ -429,11 +434,15 @@ class Unseen:
 
 UNSEEN: tuple[Unseen, ...] = (
     Unseen("S3 event notifications, S3 server access logs, S3 Inventory, ALB/NLB access logs, "
-           "SQS dead-letter queues, Lambda event source mappings",
+           "SQS dead-letter queues, Lambda event source mappings, RDS snapshot exports to S3 "
+           "(`aws:rds/exportTask`), DynamoDB Kinesis streaming destinations",
            "AWS requires the destination in the source's region: not a way out"),
-    Unseen("Export API calls: CloudWatch Logs CreateExportTask, DynamoDB "
-           "ExportTableToPointInTime, RDS StartExportTask, S3 Batch Operations jobs",
+    Unseen("Export API calls made outside the program: CloudWatch Logs CreateExportTask, "
+           "DynamoDB ExportTableToPointInTime (the `TableExport` resource is followed), S3 "
+           "Batch Operations jobs",
            "actions run after deployment, not resources of a Pulumi program"),
+    Unseen("IoT topic rule actions, AppFlow flows, Glue connections",
+           "not reviewed yet: their types are not in the table"),
     Unseen("Application code (an SDK client for another region, Lambda or Glue jobs, Step "
            "Functions SDK integrations, Flink applications)",
            "the destination lives in code, not in the resource graph"),

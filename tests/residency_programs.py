@@ -162,6 +162,14 @@ def dynamodb_legacy_global_table(to: str) -> None:
         aws.dynamodb.GlobalTableReplicaArgs(region_name=r) for r in (HOME, to)])
 
 
+def dynamodb_table_export(to: str) -> None:
+    table = dynamo("users", home(), point_in_time_recovery=aws.dynamodb.
+                   TablePointInTimeRecoveryArgs(enabled=True))
+    dump = bucket("users-export", away(to), "public-content")
+    aws.dynamodb.TableExport("users-export", table_arn=table.arn, s3_bucket=dump.bucket,
+                             opts=home())
+
+
 def dynamodb_table_replica(to: str) -> None:
     table = dynamo("users", home(), stream_enabled=True, stream_view_type="NEW_AND_OLD_IMAGES")
     aws.dynamodb.TableReplica("users-replica", global_table_arn=table.arn, opts=away(to))
@@ -585,6 +593,7 @@ PATH_CASES = [
     PathCase("dynamodb-replica", dynamodb_replica, "users"),
     PathCase("dynamodb-native-global-table", dynamodb_native_global_table, "users"),
     PathCase("dynamodb-legacy-global-table", dynamodb_legacy_global_table, "users"),
+    PathCase("dynamodb-table-export", dynamodb_table_export, "users-export"),
     PathCase("dynamodb-table-replica", dynamodb_table_replica, "users-replica"),
     PathCase("rds-global-cluster-member", rds_global_cluster_member, "secondary"),
     PathCase("rds-cross-region-replica", rds_cross_region_replica, "replica"),
