@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .data_stores import DATA_STORES
+
 REPLICATION_POLICY = "residency-replication-target"
 KMS_POLICY = "kms-multi-region-key"
 
@@ -34,6 +36,16 @@ GLOBAL_CLUSTERS = ("aws:rds/globalCluster:GlobalCluster", "aws:docdb/globalClust
                    "aws:neptune/globalCluster:GlobalCluster", "aws-native:rds:GlobalCluster")
 KEYS = ("aws:kms/key:Key", "aws:kms/externalKey:ExternalKey", "aws-native:kms:Key")
 DMS_ENDPOINTS = ("aws:dms/endpoint:Endpoint", "aws:dms/s3Endpoint:S3Endpoint")
+# What a destination given by ARN may be when its ref names no types: an unknown ARN
+# resolves among the copy's dependencies of these types (never its IAM role or the like).
+ANY_DESTINATION = (
+    *DATA_STORES, "aws:sns/topic:Topic", "aws:lambda/function:Function",
+    "aws:cloudwatch/eventBus:EventBus", "aws:cloudwatch/eventApiDestination:EventApiDestination",
+    "aws:cloudwatch/logDestination:LogDestination", "aws:sfn/stateMachine:StateMachine",
+    "aws:ecs/cluster:Cluster", "aws:dms/endpoint:Endpoint", "aws:dms/s3Endpoint:S3Endpoint",
+    "aws:datasync/s3Location:S3Location",
+    "aws-native:sns:Topic", "aws-native:events:EventBus",
+)
 FIREHOSE = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
 FIREHOSE_DESTINATIONS = ("extendedS3Configuration", "opensearchConfiguration",
                          "elasticsearchConfiguration", "redshiftConfiguration",
@@ -54,7 +66,7 @@ class Ref:
 
     path: str
     kind: str
-    types: tuple[str, ...] = ()  # resources of the graph the value may name
+    types: tuple[str, ...] = ANY_DESTINATION  # resources of the graph the value may name
 
 
 @dataclass(frozen=True)

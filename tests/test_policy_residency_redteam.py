@@ -365,6 +365,35 @@ def test_unknown_destination_fails_closed() -> None:
     assert "unknown" in found[0]["message"] and "cannot be determined" in found[0]["message"]
 
 
+@pytest.mark.parametrize(("queue_region", "caught"), [("me-central-1", False),
+                                                      ("us-east-1", True)])
+def test_unknown_target_arn_resolves_through_dependencies(queue_region: str,
+                                                           caught: bool) -> None:
+    """A new queue's ARN is unknown at preview: the target is the queue it came from (the
+    rule's IAM role, also a dependency, is not a destination)."""
+    def program() -> None:
+        role = aws.iam.Role("events", assume_role_policy=json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": "sts:AssumeRole",
+                "Principal": {"Service": "events.amazonaws.com"}}]}), opts=sa())
+        queue = aws.sqs.Queue("orders-copy", tags=PII, opts=aws_in(queue_region, "aws-q"))
+        rule = aws.cloudwatch.EventRule("orders", opts=sa(),
+                                        event_pattern=json.dumps({"source": ["shop"]}))
+        aws.cloudwatch.EventTarget("orders-copy", rule=rule.name, arn=queue.arn,
+                                   role_arn=role.arn, opts=sa())
+
+    plan = copy.deepcopy(run_offline(program, config={"aws:region": "me-south-1"}).plan)
+    (target,) = [r for r in plan["resources"] if r["type"].endswith("EventTarget")]
+    target["props"]["arn"] = target["props"]["roleArn"] = UNKNOWN_MARK
+    found = [v for v in judge_plan(plan, "sa") if "[copy path eventbridge-target]"
+             in v["message"]]
+    assert bool(found) is caught, found
+    target["dependencies"] = []  # nothing it could have come from: fail closed
+    (violation,) = [v for v in judge_plan(plan, "sa") if "[copy path eventbridge-target]"
+                    in v["message"]]
+    assert "cannot be determined" in violation["message"]
+
+
 # --- controls --------------------------------------------------------------------------------
 
 def dr_copies_inside() -> None:
