@@ -102,14 +102,16 @@ def physical_names(resource: PolicyResource) -> set[str]:
     return found
 
 
-def find(graph: Graph, resource: PolicyResource, value: Any, types: Iterable[str],
+def find(graph: Graph, resource: PolicyResource, value: Any, ref: Ref,
          exclude: Iterable[PolicyResource] = ()) -> list[PolicyResource]:
-    """The resources of `types` that `value` (a prop of `resource`) names."""
+    """The resources of `ref.types` that `value` (at `ref.path` of `resource`) names."""
     skip = {resource.urn, *(r.urn for r in exclude)}
-    candidates = [r for r in graph.of_type(*types) if r.urn not in skip]
+    candidates = [r for r in graph.of_type(*ref.types) if r.urn not in skip]
     deps = {d.urn for d in graph.dependencies(resource)}
-    if value is UNKNOWN:
-        return [r for r in candidates if r.urn in deps]
+    if value is UNKNOWN:  # what the prop was computed from (the engine says), else any dep
+        prop = ref.path.split(".", 1)[0].removesuffix("[]")
+        computed_from = {d.urn for d in graph.property_dependencies(resource, prop)}
+        return [r for r in candidates if r.urn in (computed_from or deps)]
     if not isinstance(value, str) or not value:
         return []
     short = short_name(value)
@@ -163,7 +165,7 @@ def _destination(graph: Graph, resource: PolicyResource, ref: Ref, what: str, va
     if ref.kind == "region":
         return [(what, value if isinstance(value, str) else None)]
     if value is UNKNOWN:
-        matches = find(graph, resource, value, ref.types, exclude)
+        matches = find(graph, resource, value, ref, exclude)
         return _matched(graph, matches) or [(f"{what} (`{ref.path}` unknown)", None)]
     if not isinstance(value, str):
         return [(f"{what} (`{ref.path}`)", None)]
@@ -172,14 +174,14 @@ def _destination(graph: Graph, resource: PolicyResource, ref: Ref, what: str, va
     if ref.kind == "host" or (ref.kind == "endpoint" and not arn):
         return [(named, host_region(value) if "://" in value or ref.kind == "host" else None)]
     if arn and arn["region"]:  # the ARN says where; the graph only names it
-        matches = find(graph, resource, value, ref.types, exclude)
+        matches = find(graph, resource, value, ref, exclude)
         return [(where, arn["region"]) for where, _ in _matched(graph, matches)] or [
             (named, arn["region"])]
     if ref.kind == "bucket":
         domain = S3_DOMAIN.match(value)
         if domain and domain["region"]:
             return [(named, domain["region"])]
-    return _matched(graph, find(graph, resource, value, ref.types, exclude)) or [(named, None)]
+    return _matched(graph, find(graph, resource, value, ref, exclude)) or [(named, None)]
 
 
 # --- data classes --------------------------------------------------------------------------
@@ -205,7 +207,7 @@ def copied_class(graph: Graph, resource: PolicyResource, entry: CopyPath) -> Dat
     classes: list[DataClass] = []
     for ref in entry.source:
         for value in values_at(resource.props, ref.path):
-            matches = find(graph, resource, value, ref.types)
+            matches = find(graph, resource, value, ref)
             if not matches:
                 classes.append((UNTAGGED_RANK, f"restricted data (`{ref.path}` is not a "
                                                "resource of this stack)"))
@@ -223,4 +225,4 @@ def copied_class(graph: Graph, resource: PolicyResource, entry: CopyPath) -> Dat
 def sources(graph: Graph, resource: PolicyResource, entry: CopyPath) -> list[PolicyResource]:
     """The resources of the graph an entry's source refs name (never a destination)."""
     return [m for ref in entry.source for value in values_at(resource.props, ref.path)
-            for m in find(graph, resource, value, ref.types)]
+            for m in find(graph, resource, value, ref)]
