@@ -536,8 +536,12 @@ def audit(jurisdiction: str, allowed_regions: Sequence[str], regions: Sequence[s
         notes.append(f"ElastiCache global datastores could not be listed ({code}) in "
                      f"{', '.join(where)}; a replication group there that belongs to one is "
                      "reported with an unknown-region copy (fail closed)")
-    return AuditResult(jurisdiction, list(allowed_regions), list(scan), stores,
-                       findings_for(stores, allowed_regions), notes)
+    # The live copy paths of policies/copy_paths.py (subscriptions, targets, deliveries, ...).
+    from platformctl.audit_copies import collect_copies, copy_findings
+    copies = copy_findings(collect_copies(client, scan), allowed_regions)
+    findings = sorted({*findings_for(stores, allowed_regions), *copies}, key=_sort_key)
+    return AuditResult(jurisdiction, list(allowed_regions), list(scan), stores, findings,
+                       notes)
 
 
 def default_home_region() -> str:

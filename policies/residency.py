@@ -5,41 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .base import Report, stack_policy
+from .base import Check, Report, stack_policy
 from .config import setting
-from .graph import (
-    S3_BUCKET_TYPES,
-    UNKNOWN,
-    Graph,
-    arn_region,
-    get,
-    items,
-    label,
-)
+from .copy_paths import COPY_PATHS, KMS_POLICY, REPLICATION_POLICY, CopyPath
+from .copy_resolution import applies, copied_class, destinations, sources
+from .data_stores import DATA_STORES
+from .graph import UNKNOWN, Graph, get, label
 
-# Stores of user data (the data-class tag decides whether they hold restricted data).
-DATA_STORES = (
-    *S3_BUCKET_TYPES,
-    "aws:rds/cluster:Cluster", "aws:rds/instance:Instance",
-    "aws:rds/clusterInstance:ClusterInstance",
-    "aws:docdb/cluster:Cluster", "aws:docdb/clusterInstance:ClusterInstance",
-    "aws:docdb/elasticCluster:ElasticCluster",
-    "aws:dynamodb/table:Table", "aws:dynamodb/tableReplica:TableReplica",
-    "aws:elasticache/replicationGroup:ReplicationGroup", "aws:elasticache/cluster:Cluster",
-    "aws:elasticache/serverlessCache:ServerlessCache",
-    "aws:opensearch/domain:Domain", "aws:kinesis/stream:Stream",
-    "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
-    "aws:efs/fileSystem:FileSystem", "aws:backup/vault:Vault",
-    "aws:cloudwatch/logGroup:LogGroup",
-    "aws-native:s3:Bucket", "aws-native:rds:DbCluster", "aws-native:rds:DbInstance",
-    "aws-native:dynamodb:Table", "aws-native:dynamodb:GlobalTable",
-    "aws-native:elasticache:ServerlessCache", "aws-native:elasticache:ReplicationGroup",
-    "aws-native:elasticache:CacheCluster", "aws-native:kinesis:Stream",
-    "aws-native:efs:FileSystem", "aws-native:backup:BackupVault", "aws-native:logs:LogGroup",
-    "aws-native:docdbelastic:Cluster", "aws-native:opensearchservice:Domain",
-)
 R2_BUCKET = "cloudflare:index/r2Bucket:R2Bucket"
-REPLICA_BUCKET_TYPES = (*S3_BUCKET_TYPES, "aws-native:s3:Bucket")
 
 
 def allowed_regions(graph: Graph, config: Mapping[str, Any]) -> set[str]:
@@ -74,120 +47,44 @@ def check_region_allowed(graph: Graph, config: Mapping[str, Any], report: Report
                              "data-class=public-content if it holds only public content")
 
 
-def _target(resource: Any, what: str, region: Any, allowed: set[str], report: Report) -> None:
-    if region is None or region is UNKNOWN:
-        report(resource, f"{label(resource)} copies data to {what} whose region cannot be "
-                         "determined; point it at a resource in this stack or a full ARN in "
-                         f"an allowed region ({_allowed_text(allowed)})")
-    elif region not in allowed:
-        report(resource, f"{label(resource)} copies data to {what} in {region}, outside "
-                         f"allowedRegions ({_allowed_text(allowed)}); replicate only to "
-                         "an allowed region")
+def check_copies(policy: str) -> Check:
+    """A check following every copy path of `policy` (see policies/copy_paths.py)."""
+    entries = [e for e in COPY_PATHS if e.policy == policy]
+
+    def check(graph: Graph, config: Mapping[str, Any], report: Report) -> None:
+        allowed = allowed_regions(graph, config)
+        for entry in entries:
+            for resource in graph.of_type(*entry.types):
+                if applies(resource, entry):
+                    _judge_copy(graph, resource, entry, allowed, report)
+
+    return check
 
 
-def _destinations(graph: Graph, resource: Any, sources: list[Any], deps: list[Any],
-                  rules: list[Any], allowed: set[str], report: Report) -> None:
-    """Judge the destination bucket of each replication rule (`destination.bucket`: an ARN
-    or name of a bucket in this stack, or a full ARN)."""
-    for index, rule in enumerate(rules):
-        destination = get(rule, "destination", "bucket")
-        what = f"destination bucket of rule {index}"
-        named = [b for b in graph.named(destination, "bucket", "bucketName")
-                 if b.resource_type in REPLICA_BUCKET_TYPES and b not in sources]
-        if named:
-            for bucket in named:
-                _target(resource, f"bucket '{bucket.name}'", graph.region(bucket), allowed,
-                        report)
-        elif arn_region(destination):
-            _target(resource, what, arn_region(destination), allowed, report)
-        elif len(deps) == 1:
-            _target(resource, f"bucket '{deps[0].name}'", graph.region(deps[0]), allowed,
-                    report)
-        else:
-            _target(resource, what, None, allowed, report)
-
-
-def _s3_replication(graph: Graph, allowed: set[str], report: Report) -> None:
-    for config in graph.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig"):
-        sources = graph.bucket_of(config)
-        if sources and not any(graph.restricted(s) for s in sources):
-            continue
-        deps = [d for d in (graph.property_dependencies(config, "rules")
-                            or graph.dependencies(config))
-                if d.resource_type in S3_BUCKET_TYPES and d not in sources]
-        _destinations(graph, config, sources, deps, items(get(config.props, "rules")),
-                      allowed, report)
-    # Inline replication on the bucket itself (classic Bucket and aws-native Bucket).
-    for bucket in graph.of_type(*REPLICA_BUCKET_TYPES):
-        if not graph.restricted(bucket):
-            continue
-        rules = items(get(bucket.props, "replicationConfiguration", "rules"))
-        if not rules:
-            continue
-        deps = [d for d in (graph.property_dependencies(bucket, "replicationConfiguration")
-                            or graph.dependencies(bucket))
-                if d.resource_type in REPLICA_BUCKET_TYPES and d is not bucket]
-        _destinations(graph, bucket, [bucket], deps, rules, allowed, report)
-
-
-def _listed_regions(graph: Graph, allowed: set[str], report: Report) -> None:
-    """Replicas named by region inside a resource's props."""
-    for table in graph.of_type("aws:dynamodb/table:Table"):
-        if graph.restricted(table):
-            for replica in items(get(table.props, "replicas")):
-                _target(table, "a DynamoDB replica", get(replica, "regionName"),
-                        allowed, report)
-    for table in graph.of_type("aws-native:dynamodb:GlobalTable"):
-        if graph.restricted(table):
-            for replica in items(get(table.props, "replicas")):
-                _target(table, "a DynamoDB replica", get(replica, "region"),
-                        allowed, report)
-    for ecr in graph.of_type("aws:ecr/replicationConfiguration:ReplicationConfiguration"):
-        for rule in items(get(ecr.props, "replicationConfiguration", "rules")):
-            for destination in items(get(rule, "destinations")):
-                _target(ecr, "an ECR replica registry", get(destination, "region"),
-                        allowed, report)
-    for efs in graph.of_type("aws:efs/replicationConfiguration:ReplicationConfiguration"):
-        region = get(efs.props, "destination", "region") or graph.region(efs)
-        _target(efs, "an EFS replica", region, allowed, report)
-    for copy in graph.of_type("aws:rds/snapshotCopy:SnapshotCopy",
-                              "aws:rds/clusterSnapshotCopy:ClusterSnapshotCopy"):
-        region = get(copy.props, "destinationRegion") or graph.region(copy)
-        _target(copy, "a snapshot copy", region, allowed, report)
-
-
-def _members(graph: Graph, allowed: set[str], report: Report) -> None:
-    """Resources that are themselves the copy: global-cluster members, replica keys, ..."""
-    for cluster in graph.of_type("aws:rds/cluster:Cluster", "aws:docdb/cluster:Cluster"):
-        if get(cluster.props, "globalClusterIdentifier") and graph.restricted(cluster):
-            _target(cluster, "a global-cluster member (this cluster)",
-                    graph.region(cluster), allowed, report)
-    for group in graph.of_type("aws:elasticache/replicationGroup:ReplicationGroup"):
-        if get(group.props, "globalReplicationGroupId") and graph.restricted(group):
-            _target(group, "a global-datastore member (this replication group)",
-                    graph.region(group), allowed, report)
-    for resource in graph.of_type("aws:kms/replicaKey:ReplicaKey",
-                                  "aws:kms/replicaExternalKey:ReplicaExternalKey",
-                                  "aws:dynamodb/tableReplica:TableReplica",
-                                  "aws:rds/instanceAutomatedBackupsReplication:"
-                                  "InstanceAutomatedBackupsReplication"):
-        _target(resource, "a replica (this resource)", graph.region(resource), allowed,
-                report)
-    vaults = graph.of_type("aws:backup/vault:Vault")
-    for plan in graph.of_type("aws:backup/plan:Plan"):
-        for rule in items(get(plan.props, "rules")):
-            for action in items(get(rule, "copyActions")):
-                arn = get(action, "destinationVaultArn")
-                named = [v for v in graph.named(arn, "name") if v in vaults]
-                region = arn_region(arn) or (graph.region(named[0]) if named else None)
-                _target(plan, "a backup copy vault", region, allowed, report)
-
-
-def check_replication_target(graph: Graph, config: Mapping[str, Any], report: Report) -> None:
-    allowed = allowed_regions(graph, config)
-    _s3_replication(graph, allowed, report)
-    _listed_regions(graph, allowed, report)
-    _members(graph, allowed, report)
+def _judge_copy(graph: Graph, resource: Any, entry: CopyPath, allowed: set[str],
+                report: Report) -> None:
+    copied = copied_class(graph, resource, entry)
+    if copied is None or copied[0] == 0:  # nothing copied, or only public content
+        return
+    found: list[tuple[str, Any]] = []
+    if entry.to:
+        # An unknown destination never resolves to the data's own source (unless the
+        # path's sources are its destinations, as for a Multi-Region Access Point).
+        exclude = [] if set(entry.source) & set(entry.to) else sources(graph, resource, entry)
+        for ref in entry.to:
+            found += destinations(graph, resource, ref, entry.what, exclude)
+    else:
+        found.append((entry.what, graph.region(resource)))
+    for where, region in dict.fromkeys(found):
+        subject = f"{label(resource)} copies {copied[1]} to {where}"
+        path = f" [copy path {entry.id}]"
+        if not isinstance(region, str) or not region:
+            report(resource, f"{subject}, whose region cannot be determined; point it at a "
+                             "resource of this stack or a full ARN in an allowed region "
+                             f"({_allowed_text(allowed)}){path}")
+        elif region not in allowed:
+            report(resource, f"{subject} in {region}, outside allowedRegions "
+                             f"({_allowed_text(allowed)}); copy only to an allowed region{path}")
 
 
 def check_r2_jurisdiction(graph: Graph, config: Mapping[str, Any], report: Report) -> None:
@@ -209,19 +106,29 @@ def check_r2_jurisdiction(graph: Graph, config: Mapping[str, Any], report: Repor
 POLICIES = [
     stack_policy(
         "residency-region-allowed",
-        "Restricted-data stores (S3, RDS/Aurora, DocumentDB, DynamoDB, ElastiCache, "
-        "OpenSearch, Kinesis, EFS, Backup vaults, log groups) must be in allowedRegions.",
+        "Restricted-data stores (every store type in policies/data_stores.py: S3, RDS, "
+        "DynamoDB, ElastiCache, OpenSearch, Redshift, EFS, SQS, Cognito, ...) must be "
+        "in allowedRegions.",
         check_region_allowed, config_keys=("allowedRegions",),
         remediation="Create the store with a provider for an allowed region; tag stores of "
                     "public content data-class=public-content.",
     ),
     stack_policy(
-        "residency-replication-target",
-        "Replication and copies of restricted data (S3 replication, DynamoDB replicas, "
-        "global clusters and datastores, Backup copy actions, KMS replica keys, ECR "
-        "replication) must target allowedRegions.",
-        check_replication_target, config_keys=("allowedRegions",),
-        remediation="Replicate only to allowed regions; make targets resolvable.",
+        REPLICATION_POLICY,
+        "Copies of restricted data (replication, replicas, global-cluster members, "
+        "deliveries, subscriptions, targets, log and export destinations: every path in "
+        "policies/copy_paths.py) must land in allowedRegions; an undeterminable destination "
+        "fails closed.",
+        check_copies(REPLICATION_POLICY), config_keys=("allowedRegions",),
+        remediation="Copy only to allowed regions; point copies at resources of the stack or "
+                    "full ARNs so their region can be checked.",
+    ),
+    stack_policy(
+        KMS_POLICY,
+        "Multi-Region KMS keys and replica keys (key material that decrypts restricted "
+        "data) must stay in allowedRegions, primary and replicas.",
+        check_copies(KMS_POLICY), config_keys=("allowedRegions",),
+        remediation="Create replica keys only in allowed regions, or use single-Region keys.",
     ),
     stack_policy(
         "residency-r2-jurisdiction",

@@ -78,6 +78,13 @@ def _r2(bad: bool) -> None:
                         jurisdiction="default" if bad else "eu", opts=cf)
 
 
+def _replica_key(bad: bool) -> None:
+    primary = aws.kms.Key("data", multi_region=True, enable_key_rotation=True,
+                          opts=provider("us-east-1"))
+    aws.kms.ReplicaKey("data-replica", primary_key_arn=primary.arn,
+                       opts=provider("eu-west-1" if bad else "us-west-2", name="aws-replica"))
+
+
 # --- storage ----------------------------------------------------------------------------------
 def _pab(opts: pulumi.ResourceOptions, bad: bool) -> None:
     bucket = good_bucket("assets", opts, pab=False)
@@ -183,6 +190,8 @@ CASES = [
     Case("residency-replication-target", *_both(_replication), "eu-west-1, outside"),
     Case("residency-replication-target", lambda: _s3_replication(True),
          lambda: _s3_replication(False), "bucket 'destination' in eu-west-1"),
+    Case("kms-multi-region-key", lambda: _replica_key(True), lambda: _replica_key(False),
+         "a KMS replica key (this key) in eu-west-1, outside"),
     Case("residency-r2-jurisdiction", lambda: _r2(True), lambda: _r2(False),
          "jurisdiction 'default' but restricted data here must use 'eu'"),
     Case("s3-public-access-blocked", *_both(_pab), "does not set restrictPublicBuckets"),
