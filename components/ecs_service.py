@@ -20,7 +20,7 @@ import pulumi_aws as aws
 from components.aws_context import AwsContext
 from components.iam import policy_document, service_role
 from components.kms import customer_key
-from components.labels import child_name, resource_tags
+from components.labels import child_name, physical_name, resource_tags
 from components.logs import LOGS_SERVICE, check_log_retention, encrypted_log_group
 from components.monitoring import MonitoredResource
 from components.object_store import LogBucket, LogBucketArgs
@@ -42,22 +42,20 @@ SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secre
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 CPU_ARCHITECTURES: tuple[str, ...] = ("X86_64", "ARM64")
 CONTAINER_INSIGHTS: tuple[str, ...] = ("enabled", "enhanced")
+INGRESS: tuple[str, ...] = ("cloudfront", "internet")
+# AWS-managed prefix list of CloudFront's origin-facing addresses (CloudFront Developer Guide,
+# "Restrict access to Application Load Balancers").
+CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
 
 
 @dataclass(frozen=True, kw_only=True)
-class EcsServiceArgs:
-    vpc_id: pulumi.Input[str]
-    """VPC of the service (Network.vpc_id)."""
-    public_subnet_ids: Sequence[pulumi.Input[str]]
-    """Subnets of the internet-facing ALB, one per AZ (Network.public_subnet_ids); at least two."""
-    private_subnet_ids: Sequence[pulumi.Input[str]]
-    """Subnets of the tasks, with NAT egress (Network.private_subnet_ids)."""
-    certificate_arn: pulumi.Input[str] | None = None
+class EcsServiceSettings:
+    certificate_arn: str | None = None
     """ACM certificate of the HTTPS listener (same region); wins over `domain_name`."""
     domain_name: str | None = None
     """Without `certificate_arn`: request a DNS-validated certificate for this name; its
     validation records are the `certificate_validation_records` output (HTTPS is never off)."""
-    image: pulumi.Input[str] | None = None
+    image: str | None = None
     """Container image; default None runs `image_tag` from the service's own ECR repository."""
     image_tag: str = "bootstrap"
     """Tag run from the own repository (tags are immutable, so each release is a new tag)."""
@@ -71,11 +69,6 @@ class EcsServiceArgs:
     """Port the container listens on (non-root friendly)."""
     environment: Mapping[str, str] = field(default_factory=dict)
     """Plain environment variables (never secrets)."""
-    secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    """Env var -> Secrets Manager secret ARN; only these ARNs are readable by the execution role."""
-    secret_kms_key_arns: Sequence[pulumi.Input[str]] = ()
-    """Customer keys of those secrets (kms:Decrypt for the execution role); none needed for
-    the aws/secretsmanager key."""
     readonly_root_filesystem: bool = True
     """Read-only root filesystem; /tmp is a writable task volume."""
     health_check_path: str = "/health"
@@ -100,27 +93,21 @@ class EcsServiceArgs:
     """Weight of FARGATE_SPOT beyond the base (spot tasks can be reclaimed with 2 min notice)."""
     container_insights: Literal["enabled", "enhanced"] = "enabled"
     """Container Insights level of the cluster."""
-    log_retention_days: int = 365
-    """Retention of the app log group."""
     access_log_retention_days: int = 90
     """Days ALB access logs are kept in the log bucket."""
     ecr_keep_images: int = 30
     """Tagged images the ECR lifecycle rule keeps (untagged expire after 7 days)."""
-    protect: bool = True
-    """ALB deletion protection, log bucket and repository kept on delete and not force-emptied."""
-    tags: Mapping[str, str] = field(default_factory=dict)
-    """Extra tags on the service's resources."""
+    route53_zone_id: str | None = None
+    """Public hosted zone of `domain_name`: the certificate's DNS validation record is
+    created there, so the certificate validates (the caller points `domain_name` at the ALB,
+    e.g. a failover pair). None: the DNS owner creates the `certificate_validation_records`
+    (ACM waits until they exist)."""
+    ingress: Literal["cloudfront", "internet"] = "cloudfront"
+    """Who may reach the ALB: `cloudfront` (default) admits only CloudFront's origin-facing
+    managed prefix list on 443, so the CDN's WAF cannot be bypassed; `internet` opens 443
+    to everyone (an ALB without a CDN in front)."""
 
     def __post_init__(self) -> None:
-        check_log_retention("log_retention_days", self.log_retention_days)
-        if self.certificate_arn is None and not self.domain_name:
-            raise ValueError("certificate_arn: the HTTPS listener needs a certificate; give "
-                             "certificate_arn or domain_name (HTTPS cannot be turned off)")
-        if len(self.public_subnet_ids) < 2:
-            raise ValueError("public_subnet_ids: an ALB needs subnets in at least two AZs; "
-                             "give the network public subnets in two or more AZs")
-        if not self.private_subnet_ids:
-            raise ValueError("private_subnet_ids: empty; tasks run in private subnets")
         if self.cpu not in FARGATE_SIZES:
             raise ValueError(f"cpu: {self.cpu} is not a Fargate size; use one of "
                              f"{', '.join(map(str, FARGATE_SIZES))}")
@@ -153,6 +140,51 @@ class EcsServiceArgs:
                              "give one of them a positive weight")
         if min(self.fargate_base, self.fargate_weight, self.fargate_spot_weight) < 0:
             raise ValueError("fargate_base: base and weights must not be negative")
+        if self.ingress not in INGRESS:
+            raise ValueError(f"ingress: '{self.ingress}' is unknown; use one of "
+                             f"{', '.join(INGRESS)}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class EcsServiceArgs(EcsServiceSettings):
+    vpc_id: pulumi.Input[str]
+    """VPC of the service (Network.vpc_id)."""
+    public_subnet_ids: Sequence[pulumi.Input[str]]
+    """Subnets of the internet-facing ALB, one per AZ (Network.public_subnet_ids); at least two."""
+    private_subnet_ids: Sequence[pulumi.Input[str]]
+    """Subnets of the tasks, with NAT egress (Network.private_subnet_ids)."""
+    secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Env var -> Secrets Manager secret ARN; only these ARNs are readable by the execution role."""
+    secret_kms_key_arns: Sequence[pulumi.Input[str]] = ()
+    """Customer keys of those secrets (kms:Decrypt for the execution role); none needed for
+    the aws/secretsmanager key."""
+    log_retention_days: int = 365
+    """Retention of the app log group."""
+    protect: bool = True
+    """ALB deletion protection, log bucket and repository kept on delete and not force-emptied."""
+    cloudfront_prefix_list_id: str | None = None
+    """Id of the managed prefix list `com.amazonaws.global.cloudfront.origin-facing` in this
+    region (`aws ec2 describe-managed-prefix-lists`); required with ingress `cloudfront`."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra tags on the service's resources."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_log_retention("log_retention_days", self.log_retention_days)
+        if self.ingress == "cloudfront" and not (self.cloudfront_prefix_list_id or "").startswith(
+                "pl-"):
+            raise ValueError("cloudfront_prefix_list_id: ingress 'cloudfront' needs the id "
+                             f"(pl-...) of {CLOUDFRONT_ORIGIN_FACING} in this region; look it "
+                             "up with `aws ec2 describe-managed-prefix-lists`, or use ingress "
+                             "'internet'")
+        if self.certificate_arn is None and not self.domain_name:
+            raise ValueError("certificate_arn: the HTTPS listener needs a certificate; give "
+                             "certificate_arn or domain_name (HTTPS cannot be turned off)")
+        if len(self.public_subnet_ids) < 2:
+            raise ValueError("public_subnet_ids: an ALB needs subnets in at least two AZs; "
+                             "give the network public subnets in two or more AZs")
+        if not self.private_subnet_ids:
+            raise ValueError("private_subnet_ids: empty; tasks run in private subnets")
         for env in [*self.environment, *self.secrets]:
             if not ENV_NAME.match(env):
                 raise ValueError(f"environment: '{env}' is not a valid variable name")
@@ -302,22 +334,32 @@ class EcsService(pulumi.ComponentResource):
     # ---- network --------------------------------------------------------------------------
 
     def _security_groups(self) -> tuple[aws.ec2.SecurityGroup, aws.ec2.SecurityGroup]:
-        """ALB: 80/443 from the world, out only to the tasks. Tasks: in only from the ALB."""
+        """ALB: 443 from CloudFront (or 80/443 from the world), out only to the tasks. Tasks:
+        in only from the ALB."""
         port = self.args.container_port
         alb_sg = aws.ec2.SecurityGroup(
             child_name(self._name, "alb-sg"), vpc_id=self.args.vpc_id,
-            description=f"{self._name} load balancer: HTTP/HTTPS from the internet",
+            description=f"{self._name} load balancer: HTTPS from {self.args.ingress}",
             tags=self._tags("alb-sg"), opts=self._opts())
         service_sg = aws.ec2.SecurityGroup(
             child_name(self._name, "service-sg"), vpc_id=self.args.vpc_id,
             description=f"{self._name} tasks: app port from the load balancer only",
             tags=self._tags("service-sg"), opts=self._opts())
-        for listener_port in (80, 443):
+        if self.args.ingress == "cloudfront":
+            # Only CloudFront reaches the ALB (HTTPS to the origin): its WAF is not bypassed.
             aws.vpc.SecurityGroupIngressRule(
-                child_name(self._name, f"alb-in-{listener_port}"),
-                security_group_id=alb_sg.id, ip_protocol="tcp", from_port=listener_port,
-                to_port=listener_port, cidr_ipv4="0.0.0.0/0",
-                description=f"Port {listener_port} from the internet", opts=self._opts())
+                child_name(self._name, "alb-in-cloudfront"),
+                security_group_id=alb_sg.id, ip_protocol="tcp", from_port=443, to_port=443,
+                prefix_list_id=self.args.cloudfront_prefix_list_id,
+                description="HTTPS from CloudFront's origin-facing addresses only",
+                opts=self._opts())
+        else:
+            for listener_port in (80, 443):
+                aws.vpc.SecurityGroupIngressRule(
+                    child_name(self._name, f"alb-in-{listener_port}"),
+                    security_group_id=alb_sg.id, ip_protocol="tcp", from_port=listener_port,
+                    to_port=listener_port, cidr_ipv4="0.0.0.0/0",
+                    description=f"Port {listener_port} from the internet", opts=self._opts())
         aws.vpc.SecurityGroupEgressRule(
             child_name(self._name, "alb-out-tasks"), security_group_id=alb_sg.id,
             ip_protocol="tcp", from_port=port, to_port=port,
@@ -358,10 +400,22 @@ class EcsService(pulumi.ComponentResource):
         self.certificate_validation_records = certificate.domain_validation_options.apply(
             lambda options: [{"name": o.resource_record_name, "type": o.resource_record_type,
                               "value": o.resource_record_value} for o in options or []])
-        # Waits until the records exist (the edge layer or the DNS owner creates them).
+        fqdns: list[pulumi.Output[str]] = []
+        if self.args.route53_zone_id is not None:
+            option = certificate.domain_validation_options.apply(lambda o: o[0])
+            record = aws.route53.Record(
+                child_name(self._name, "certificate-validation-record"),
+                zone_id=self.args.route53_zone_id,
+                name=option.apply(lambda o: o.resource_record_name),
+                type=option.apply(lambda o: o.resource_record_type),
+                records=[option.apply(lambda o: o.resource_record_value)],
+                ttl=300, allow_overwrite=True, opts=self._opts())
+            fqdns.append(record.fqdn)
+        # Waits until the records exist (here, or made by the DNS owner from the output).
         validation = aws.acm.CertificateValidation(
             child_name(self._name, "certificate-validation"),
-            certificate_arn=certificate.arn, opts=self._opts())
+            certificate_arn=certificate.arn, validation_record_fqdns=fqdns or None,
+            opts=self._opts())
         return validation.certificate_arn
 
     def _load_balancer(self, alb_sg: aws.ec2.SecurityGroup
@@ -491,7 +545,7 @@ class EcsService(pulumi.ComponentResource):
         }
         return aws.ecs.TaskDefinition(
             child_name(self._name, "task"),
-            family=child_name(self._name, "task"),
+            family=physical_name(self._name, "task", limit=255),
             requires_compatibilities=["FARGATE"],
             network_mode="awsvpc",
             cpu=str(args.cpu),

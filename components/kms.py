@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws_context import AwsContext
-from components.labels import child_name, resource_tags
+from components.labels import child_name, physical_name, resource_tags
 
 KEY_USE_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*",
                    "kms:Describe*"]
@@ -64,7 +64,8 @@ def customer_key(component: str, role: str, *, description: str, parent: pulumi.
     )
     aws.kms.Alias(
         f"{name}-alias",
-        name=f"alias/{name}",
+        # Aliases are unique per account and region: scoped by the stack.
+        name=f"alias/{physical_name(component, role, limit=250, separator='/')}",
         target_key_id=key.key_id,
         region=region,
         opts=pulumi.ResourceOptions(parent=parent),

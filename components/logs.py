@@ -8,7 +8,7 @@ import pulumi_aws as aws
 from components.labels import resource_tags
 
 LOGS_SERVICE = "logs.{region}.{dns_suffix}"
-# CloudWatch Logs accepts only these retention values (environments/sections/base.py keeps
+# CloudWatch Logs accepts only these retention values (environments/fields.py keeps
 # an equal copy, since environments must not import components; a test holds them equal).
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
                       1827, 2192, 2557, 2922, 3288, 3653)

@@ -159,10 +159,3 @@ def test_invalid_args_name_the_field(overrides: dict[str, Any], message: str) ->
     with pytest.raises(ValueError, match=message):
         NetworkArgs(**args)
 
-
-def test_log_retention_lists_of_components_and_environments_agree() -> None:
-    """environments/ may not import components/, so each keeps a copy: they must not drift."""
-    from components.logs import LOG_RETENTION_DAYS
-    from environments.sections.base import LOG_RETENTION_DAYS as PROFILE_RETENTION_DAYS
-
-    assert LOG_RETENTION_DAYS == PROFILE_RETENTION_DAYS

@@ -13,7 +13,6 @@ import pytest
 from components.alarm_catalogue import CATALOGUE, THRESHOLD_NAMES, AlarmThresholds
 from components.monitoring import MonitoredKind, MonitoredResource
 from components.observability import Observability, ObservabilityArgs
-from environments.sections.observability import AlarmThresholdsProfile
 from tests.plans import PlanView, in_region, run_offline
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -62,10 +61,6 @@ def test_every_catalogue_threshold_is_a_named_threshold() -> None:
     assert set(THRESHOLD_NAMES) <= used, "a threshold no alarm uses"
 
 
-def test_profile_threshold_defaults_match_the_component() -> None:
-    profile = AlarmThresholdsProfile().model_dump()
-    component = {f.name: f.default for f in fields(AlarmThresholds)}
-    assert profile == component
 
 
 # ---- alarms follow the components present ----------------------------------------------------
