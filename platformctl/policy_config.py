@@ -9,7 +9,6 @@ Foreign projects (no environments/ loader) get only `--policy-config` or schema 
 from __future__ import annotations
 
 import importlib
-import json
 import sys
 from pathlib import Path
 from typing import Any

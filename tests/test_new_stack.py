@@ -101,7 +101,8 @@ def test_new_region_in_an_existing_jurisdiction(root: Path) -> None:
     assert spec.availability_zones == ["ap-southeast-1a", "ap-southeast-1b", "ap-southeast-1c"]
     assert "ap-southeast-1" in spec.allowed_regions
     # The other environments got their range too: their stacks load without more edits.
-    assert data.stack_spec("coursebundler-dev-ap-southeast-1", "coursebundler").vpc_cidr == "10.6.0.0/16"
+    dev = data.stack_spec("coursebundler-dev-ap-southeast-1", "coursebundler")
+    assert dev.vpc_cidr == "10.6.0.0/16"
 
 
 def test_az_count_option_and_a_second_new_region_gets_the_next_range(root: Path) -> None:
@@ -129,7 +130,8 @@ def test_jurisdiction_is_taken_from_jurisdictions_yaml_when_it_already_lists_the
         plan_new_stack(root, "prod", "ap-southeast-1", jurisdiction="us", blueprint="coursebundler")
     new_stack(root, "prod", "ap-southeast-1")
     assert path.read_text() == before
-    assert EnvironmentData(root).stack_spec("coursebundler-prod-ap-southeast-1", "coursebundler").jurisdiction_name == "sa"
+    spec = EnvironmentData(root).stack_spec("coursebundler-prod-ap-southeast-1", "coursebundler")
+    assert spec.jurisdiction_name == "sa"
 
 
 # --- a known region, a new environment ---------------------------------------------------
@@ -180,7 +182,8 @@ def test_existing_region_has_its_own_jurisdiction_and_az_count(root: Path) -> No
     with pytest.raises(NewStackError, match=r"^--az-count 2: .*az_count 3"):
         plan_new_stack(root, "staging", "us-west-2", az_count=2, blueprint="coursebundler")
     # Repeating what regions.yaml says is fine.
-    plan_new_stack(root, "staging", "us-west-2", jurisdiction="us", az_count=3, blueprint="coursebundler")
+    plan_new_stack(root, "staging", "us-west-2", jurisdiction="us", az_count=3,
+                   blueprint="coursebundler")
 
 
 # --- bad input: one line, nothing written ------------------------------------------------
@@ -196,7 +199,7 @@ def test_existing_region_has_its_own_jurisdiction_and_az_count(root: Path) -> No
     ("prod", "ap-southeast-1", {},
      r"^--jurisdiction is required: ap-southeast-1 is new to environments/regions\.yaml"),
     ("prod", "us-east-1", {},
-     r"^environments/stacks/Pulumi\.prod-us-east-1\.yaml already exists; "),
+     r"^environments/stacks/Pulumi\.coursebundler-prod-us-east-1\.yaml already exists; "),
     ("prod", "ap-southeast-1", {"jurisdiction": "us", "az_count": 4},
      r"^--az-count 4: ap-southeast-1 has 3 availability zones .*; use 1 to 3$"),
     ("prod", "ap-southeast-1", {"jurisdiction": "us", "az_count": 0},
@@ -240,15 +243,16 @@ def test_cli_writes_and_reports(root: Path) -> None:
     result = run_cli(root, "prod", "ap-southeast-1", "--jurisdiction", "us")
     assert result.exit_code == 0, result.output
     assert "wrote environments/regions.yaml" in result.stdout
-    assert "wrote environments/stacks/Pulumi.coursebundler-prod-ap-southeast-1.yaml" in result.stdout
+    assert ("wrote environments/stacks/Pulumi.coursebundler-prod-ap-southeast-1.yaml"
+            in result.stdout)
     assert "platformctl plan coursebundler-prod-ap-southeast-1" in result.stdout
     assert (root / "stacks" / "Pulumi.coursebundler-prod-ap-southeast-1.yaml").is_file()
     # Running it again: the stack exists now.
     again = run_cli(root, "prod", "ap-southeast-1")
     assert again.exit_code == 2
     assert again.stderr.strip().splitlines() == [
-        "error: environments/stacks/Pulumi.coursebundler-prod-ap-southeast-1.yaml already exists; edit it, "
-        "or delete it first to start over"]
+        "error: environments/stacks/Pulumi.coursebundler-prod-ap-southeast-1.yaml already "
+        "exists; edit it, or delete it first to start over"]
 
 
 def test_cli_dry_run_writes_nothing(root: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import typing
-from dataclasses import fields
 
 import pulumi
 import pytest
