@@ -48,6 +48,18 @@ INGRESS: tuple[str, ...] = ("cloudfront", "internet")
 CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
 
 
+@dataclass(frozen=True)
+class SharedListener:
+    """The HTTPS listener of an EcsService's ALB, which further services join by path
+    (`EcsServiceArgs.attach_to`): one ALB, path routing, one certificate."""
+
+    listener: aws.lb.Listener
+    security_group_id: pulumi.Output[str]
+    """The ALB's security group (each joining service adds its egress rule to it)."""
+    alb_arn_suffix: pulumi.Output[str]
+    """For the joining service's `alb` alarms (LoadBalancer dimension)."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class EcsServiceSettings:
     certificate_arn: str | None = None
@@ -97,6 +109,10 @@ class EcsServiceSettings:
     """Days ALB access logs are kept in the log bucket."""
     ecr_keep_images: int = 30
     """Tagged images the ECR lifecycle rule keeps (untagged expire after 7 days)."""
+    path_patterns: Sequence[str] = ()
+    """With `attach_to`: the paths (e.g. `/api/*`) the shared listener routes here."""
+    listener_priority: int = 10
+    """With `attach_to`: the listener rule's priority (1-50000, lower is evaluated first)."""
     route53_zone_id: str | None = None
     """Public hosted zone of `domain_name`: the certificate's DNS validation record is
     created there, so the certificate validates (the caller points `domain_name` at the ALB,
@@ -162,6 +178,9 @@ class EcsServiceArgs(EcsServiceSettings):
     """Retention of the app log group."""
     protect: bool = True
     """ALB deletion protection, log bucket and repository kept on delete and not force-emptied."""
+    attach_to: SharedListener | None = None
+    """Join another service's ALB (its `listener`) on `path_patterns` instead of owning an
+    ALB; None (default) = this service owns the ALB, its listener and certificate."""
     cloudfront_prefix_list_id: str | None = None
     """Id of the managed prefix list `com.amazonaws.global.cloudfront.origin-facing` in this
     region (`aws ec2 describe-managed-prefix-lists`); required with ingress `cloudfront`."""
@@ -171,13 +190,20 @@ class EcsServiceArgs(EcsServiceSettings):
     def __post_init__(self) -> None:
         super().__post_init__()
         check_log_retention("log_retention_days", self.log_retention_days)
-        if self.ingress == "cloudfront" and not (self.cloudfront_prefix_list_id or "").startswith(
+        if self.attach_to is not None:
+            if not self.path_patterns:
+                raise ValueError("path_patterns: empty; a service joining a shared listener "
+                                 "needs the paths routed to it, e.g. ['/api/*']")
+            if not 1 <= self.listener_priority <= 50000:
+                raise ValueError(f"listener_priority: {self.listener_priority} is outside "
+                                 "1-50000")
+        elif self.ingress == "cloudfront" and not (self.cloudfront_prefix_list_id or "").startswith(
                 "pl-"):
             raise ValueError("cloudfront_prefix_list_id: ingress 'cloudfront' needs the id "
                              f"(pl-...) of {CLOUDFRONT_ORIGIN_FACING} in this region; look it "
                              "up with `aws ec2 describe-managed-prefix-lists`, or use ingress "
                              "'internet'")
-        if self.certificate_arn is None and not self.domain_name:
+        if self.attach_to is None and self.certificate_arn is None and not self.domain_name:
             raise ValueError("certificate_arn: the HTTPS listener needs a certificate; give "
                              "certificate_arn or domain_name (HTTPS cannot be turned off)")
         if len(self.public_subnet_ids) < 2:
@@ -226,6 +252,8 @@ class EcsService(pulumi.ComponentResource):
     """Bucket of the ALB access logs."""
     certificate_validation_records: pulumi.Output[list[dict[str, str]]]
     """DNS records (name, type, value) to create when the component requested the certificate."""
+    listener: SharedListener | None
+    """The owned ALB's HTTPS listener, for services joining it (None when this one joined)."""
     monitored: list[MonitoredResource]
     """The ALB (kind `alb`) and the service (kind `ecs-service`)."""
 
@@ -241,14 +269,28 @@ class EcsService(pulumi.ComponentResource):
         self.repository_url = repository.repository_url
         log_group = self._log_group()
         self.log_group_name = log_group.name
-        alb_sg, service_sg = self._security_groups()
+        service_sg = self._service_group()
         self.security_group_id = service_sg.id
-        self.alb_security_group_id = alb_sg.id
-
-        alb, target_group, https = self._load_balancer(alb_sg)
-        self.alb_arn = alb.arn
-        self.alb_dns_name = alb.dns_name
-        self.alb_zone_id = alb.zone_id
+        target_group = self._target_group()
+        shared = args.attach_to
+        if shared is None:
+            alb_sg = self._alb_group()
+            alb, https = self._load_balancer(alb_sg, target_group)
+            self.alb_arn, self.alb_dns_name, self.alb_zone_id = (alb.arn, alb.dns_name,
+                                                                 alb.zone_id)
+            self.listener = SharedListener(listener=https, security_group_id=alb_sg.id,
+                                           alb_arn_suffix=alb.arn_suffix)
+            shared = self.listener
+        else:
+            self.listener = None
+            self.alb_arn = shared.listener.load_balancer_arn
+            self.alb_dns_name = self.alb_zone_id = None  # type: ignore[assignment]
+            self.access_log_bucket = None  # type: ignore[assignment]
+            self.certificate_validation_records = pulumi.Output.from_input([])
+            # The service waits for its rule: ECS refuses a target group without a listener.
+            https = self._listener_rule(shared.listener, target_group)
+        self.alb_security_group_id = shared.security_group_id
+        self._admit_alb(shared.security_group_id, service_sg)
 
         cluster = self._cluster()
         self.cluster_name = cluster.name
@@ -262,7 +304,8 @@ class EcsService(pulumi.ComponentResource):
 
         self.monitored.append(MonitoredResource(
             kind="alb", name=child_name(name, "alb"),
-            dimensions={"LoadBalancer": alb.arn_suffix, "TargetGroup": target_group.arn_suffix}))
+            dimensions={"LoadBalancer": shared.alb_arn_suffix,
+                        "TargetGroup": target_group.arn_suffix}))
         self.monitored.append(MonitoredResource(
             kind="ecs-service", name=child_name(name, "service"),
             dimensions={"ClusterName": cluster.name, "ServiceName": service.name}))
@@ -333,18 +376,12 @@ class EcsService(pulumi.ComponentResource):
 
     # ---- network --------------------------------------------------------------------------
 
-    def _security_groups(self) -> tuple[aws.ec2.SecurityGroup, aws.ec2.SecurityGroup]:
-        """ALB: 443 from CloudFront (or 80/443 from the world), out only to the tasks. Tasks:
-        in only from the ALB."""
-        port = self.args.container_port
+    def _alb_group(self) -> aws.ec2.SecurityGroup:
+        """ALB: 443 from CloudFront (or 80/443 from the world); out only to the tasks."""
         alb_sg = aws.ec2.SecurityGroup(
             child_name(self._name, "alb-sg"), vpc_id=self.args.vpc_id,
             description=f"{self._name} load balancer: HTTPS from {self.args.ingress}",
             tags=self._tags("alb-sg"), opts=self._opts())
-        service_sg = aws.ec2.SecurityGroup(
-            child_name(self._name, "service-sg"), vpc_id=self.args.vpc_id,
-            description=f"{self._name} tasks: app port from the load balancer only",
-            tags=self._tags("service-sg"), opts=self._opts())
         if self.args.ingress == "cloudfront":
             # Only CloudFront reaches the ALB (HTTPS to the origin): its WAF is not bypassed.
             aws.vpc.SecurityGroupIngressRule(
@@ -360,23 +397,35 @@ class EcsService(pulumi.ComponentResource):
                     security_group_id=alb_sg.id, ip_protocol="tcp", from_port=listener_port,
                     to_port=listener_port, cidr_ipv4="0.0.0.0/0",
                     description=f"Port {listener_port} from the internet", opts=self._opts())
-        aws.vpc.SecurityGroupEgressRule(
-            child_name(self._name, "alb-out-tasks"), security_group_id=alb_sg.id,
-            ip_protocol="tcp", from_port=port, to_port=port,
-            referenced_security_group_id=service_sg.id,
-            description="To the tasks' app port", opts=self._opts())
-        aws.vpc.SecurityGroupIngressRule(
-            child_name(self._name, "service-in-alb"), security_group_id=service_sg.id,
-            ip_protocol="tcp", from_port=port, to_port=port,
-            referenced_security_group_id=alb_sg.id,
-            description="App port from the load balancer", opts=self._opts())
+        return alb_sg
+
+    def _service_group(self) -> aws.ec2.SecurityGroup:
+        """Tasks: in only from the ALB (`_admit_alb`); out to AWS APIs and the internet."""
+        service_sg = aws.ec2.SecurityGroup(
+            child_name(self._name, "service-sg"), vpc_id=self.args.vpc_id,
+            description=f"{self._name} tasks: app port from the load balancer only",
+            tags=self._tags("service-sg"), opts=self._opts())
         # Tasks reach ECR, Secrets Manager, data stores and third-party APIs.
         aws.vpc.SecurityGroupEgressRule(
             child_name(self._name, "service-out"), security_group_id=service_sg.id,
             ip_protocol="-1", cidr_ipv4="0.0.0.0/0",
             description="Outbound to AWS APIs, data stores and the internet via NAT",
             opts=self._opts())
-        return alb_sg, service_sg
+        return service_sg
+
+    def _admit_alb(self, alb_sg_id: pulumi.Input[str],
+                   service_sg: aws.ec2.SecurityGroup) -> None:
+        port = self.args.container_port
+        aws.vpc.SecurityGroupEgressRule(
+            child_name(self._name, "alb-out-tasks"), security_group_id=alb_sg_id,
+            ip_protocol="tcp", from_port=port, to_port=port,
+            referenced_security_group_id=service_sg.id,
+            description=f"To {self._name}'s app port", opts=self._opts())
+        aws.vpc.SecurityGroupIngressRule(
+            child_name(self._name, "service-in-alb"), security_group_id=service_sg.id,
+            ip_protocol="tcp", from_port=port, to_port=port,
+            referenced_security_group_id=alb_sg_id,
+            description="App port from the load balancer", opts=self._opts())
 
     def _access_log_bucket(self) -> LogBucket:
         """ALB access logs go to a shared-bar `LogBucket(purpose="alb")`: private, versioned,
@@ -418,8 +467,34 @@ class EcsService(pulumi.ComponentResource):
             opts=self._opts())
         return validation.certificate_arn
 
-    def _load_balancer(self, alb_sg: aws.ec2.SecurityGroup
-                       ) -> tuple[aws.lb.LoadBalancer, aws.lb.TargetGroup, aws.lb.Listener]:
+    def _target_group(self) -> aws.lb.TargetGroup:
+        return aws.lb.TargetGroup(
+            child_name(self._name, "tg"),
+            vpc_id=self.args.vpc_id,
+            target_type="ip",
+            protocol="HTTP",
+            port=self.args.container_port,
+            deregistration_delay=30,
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                enabled=True, path=self.args.health_check_path, protocol="HTTP",
+                port="traffic-port", matcher="200-399", interval=15, timeout=5,
+                healthy_threshold=2, unhealthy_threshold=3),
+            tags=self._tags("tg"), opts=self._opts())
+
+    def _listener_rule(self, https: aws.lb.Listener, target_group: aws.lb.TargetGroup,
+                       ) -> aws.lb.ListenerRule:
+        return aws.lb.ListenerRule(
+            child_name(self._name, "route"), listener_arn=https.arn,
+            priority=self.args.listener_priority,
+            conditions=[aws.lb.ListenerRuleConditionArgs(
+                path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(
+                    values=list(self.args.path_patterns)))],
+            actions=[aws.lb.ListenerRuleActionArgs(type="forward",
+                                                   target_group_arn=target_group.arn)],
+            tags=self._tags("route"), opts=self._opts())
+
+    def _load_balancer(self, alb_sg: aws.ec2.SecurityGroup, target_group: aws.lb.TargetGroup,
+                       ) -> tuple[aws.lb.LoadBalancer, aws.lb.Listener]:
         log_bucket = self._access_log_bucket()
         self.access_log_bucket = log_bucket.bucket_name
         alb = aws.lb.LoadBalancer(
@@ -438,18 +513,6 @@ class EcsService(pulumi.ComponentResource):
             tags=self._tags("alb"),
             # AWS checks the bucket policy when access logs are enabled: wait for it.
             opts=self._opts(depends_on=[log_bucket]))
-        target_group = aws.lb.TargetGroup(
-            child_name(self._name, "tg"),
-            vpc_id=self.args.vpc_id,
-            target_type="ip",
-            protocol="HTTP",
-            port=self.args.container_port,
-            deregistration_delay=30,
-            health_check=aws.lb.TargetGroupHealthCheckArgs(
-                enabled=True, path=self.args.health_check_path, protocol="HTTP",
-                port="traffic-port", matcher="200-399", interval=15, timeout=5,
-                healthy_threshold=2, unhealthy_threshold=3),
-            tags=self._tags("tg"), opts=self._opts())
         https = aws.lb.Listener(
             child_name(self._name, "https"),
             load_balancer_arn=alb.arn, port=443, protocol="HTTPS",
@@ -464,7 +527,7 @@ class EcsService(pulumi.ComponentResource):
                 type="redirect", redirect=aws.lb.ListenerDefaultActionRedirectArgs(
                     protocol="HTTPS", port="443", status_code="HTTP_301"))],
             tags=self._tags("http-redirect"), opts=self._opts())
-        return alb, target_group, https
+        return alb, https
 
     # ---- cluster, IAM, task, service ------------------------------------------------------
 
@@ -560,7 +623,7 @@ class EcsService(pulumi.ComponentResource):
 
     def _service(self, cluster: aws.ecs.Cluster, task: aws.ecs.TaskDefinition,
                  target_group: aws.lb.TargetGroup, service_sg: aws.ec2.SecurityGroup,
-                 https: aws.lb.Listener) -> aws.ecs.Service:
+                 https: pulumi.Resource) -> aws.ecs.Service:
         return aws.ecs.Service(
             child_name(self._name, "service"),
             cluster=cluster.arn,

@@ -71,6 +71,21 @@ def test_frontend_and_backend_fargate_services_scale_2_to_10_on_cpu_70(
 
 
 @pytest.mark.parametrize("stack", STACKS)
+def test_one_alb_routes_api_paths_to_the_backend_and_the_rest_to_the_frontend(
+        plans: dict[str, PlanView], stack: str) -> None:
+    view = plans[stack]
+    view.one("aws:lb/loadBalancer:LoadBalancer")
+    groups = {g["name"]: g for g in view.of_type("aws:lb/targetGroup:TargetGroup")}
+    assert set(groups) == {"frontend-tg", "backend-tg"}
+    https = [listener for listener in view.of_type("aws:lb/listener:Listener")
+             if listener["props"]["protocol"] == "HTTPS"]
+    assert len(https) == 1
+    [rule] = [r["props"] for r in view.of_type("aws:lb/listenerRule:ListenerRule")]
+    assert rule["conditions"][0]["pathPattern"]["values"] == ["/api/*"]
+    assert rule["actions"][0]["type"] == "forward"
+
+
+@pytest.mark.parametrize("stack", STACKS)
 def test_prod_vpc_spans_three_azs_with_a_nat_gateway_each(
         plans: dict[str, PlanView], stack: str) -> None:
     view = plans[stack]
@@ -119,8 +134,8 @@ def test_route53_failover_pairs_the_primary_with_the_dr_region(
         plans: dict[str, PlanView], stack: str) -> None:
     role = settings(stack).get("role", "primary")
     records = [r["props"] for r in plans[stack].of_type("aws:route53/record:Record")
-               if r["name"].endswith("-origin-record")]
-    assert len(records) == 2
+               if r["name"] == "origin-record"]
+    assert len(records) == 1
     for record in records:
         policies = record.get("failoverRoutingPolicies") or []
         expected = {"primary": ["PRIMARY"], "dr": ["SECONDARY"], "standalone": []}[role]

@@ -2,16 +2,21 @@
 DocumentDB, S3 static assets, Route 53 failover to a DR region of the same blueprint.
 
 Reads top to bottom: foundation (providers, a 3-AZ VPC with a NAT gateway per AZ) -> secrets
--> data (DocumentDB) -> services (frontend, backend: 2-10 tasks, CPU target 70%) -> DNS
-(failover pairs) -> assets bucket -> CDN -> observability. The stack whose `role` is
-`primary` owns the PRIMARY records and replicates its assets to `dr_region`; the stack of
-the same environment in `dr_region` (`role: dr`) owns the SECONDARY records.
+-> data (DocumentDB) -> services (frontend, backend: 2-10 tasks, CPU target 70%; the
+frontend owns the ALB, the backend joins its listener on `/api/*`) -> DNS (failover pair)
+-> assets bucket -> CDN -> observability. The stack whose `role` is `primary` owns the
+PRIMARY record and replicates its assets to `dr_region`; the stack of the same environment
+in `dr_region` (`role: dr`) owns the SECONDARY record.
+
+Inputs: `CoursebundlerSettings` (the stack file's `platform:settings`). Outputs: the viewer
+URL, CDN domain, both ECR repositories, the DocumentDB endpoint, the assets bucket and the
+alert topic.
 
 Names in the hosted zone (`domain`, zone `route53_zone_id`):
-- `<service>.origin.<env>.<domain>`: each service's ALB, a failover pair (primary region
-  first; Route 53 fails over when the primary ALB has no healthy targets). Each ALB's
-  certificate names exactly this host, and CloudFront reaches the service under it, so
-  TLS to the origin validates; the ALB admits only CloudFront's origin-facing addresses.
+- `origin.<env>.<domain>`: the ALB, a failover pair (primary region first; Route 53 fails
+  over when the primary ALB has no healthy targets). The ALB's certificate names exactly
+  this host and CloudFront reaches both services under it, so TLS to the origin validates;
+  the ALB admits only CloudFront's origin-facing addresses.
 - `viewer_host`: the distribution of this stack (CloudFront aliases are unique, so the DR
   stack has its own host).
 """
@@ -42,7 +47,7 @@ ASSET_PATHS = ["/assets/*"]
 # The hosted zone of every CloudFront distribution, for Route 53 alias records (AWS docs,
 # "Route 53 AliasTarget").
 CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
-API_PATHS = ["/api/*"]
+API_PATHS = ("/api/*",)
 
 
 class CoursebundlerSettings(BlueprintSettings):
@@ -60,7 +65,8 @@ class CoursebundlerSettings(BlueprintSettings):
     network: NetworkSettings = NetworkSettings()
     frontend: EcsServiceSettings = EcsServiceSettings(container_port=3000,
                                                       health_check_path="/")
-    backend: EcsServiceSettings = EcsServiceSettings(health_check_path="/api/health")
+    backend: EcsServiceSettings = EcsServiceSettings(health_check_path="/api/health",
+                                                     path_patterns=API_PATHS)
     documentdb: DocumentDbSettings = DocumentDbSettings()
     secrets: AppSecretsSettings = AppSecretsSettings(
         generated=("jwt-secret",),
@@ -77,8 +83,8 @@ class CoursebundlerSettings(BlueprintSettings):
         return self
 
 
-def _origin_host(spec: StackSpec, settings: CoursebundlerSettings, service: str) -> str:
-    return f"{service}.origin.{spec.environment}.{settings.domain}"
+def _origin_host(spec: StackSpec, settings: CoursebundlerSettings) -> str:
+    return f"origin.{spec.environment}.{settings.domain}"
 
 
 def _service(foundation: Foundation, settings: CoursebundlerSettings, service: str,
@@ -86,7 +92,7 @@ def _service(foundation: Foundation, settings: CoursebundlerSettings, service: s
     spec, network = foundation.spec, foundation.network
     return EcsService(service, component_args(spec, service, lambda: wire(
         EcsServiceArgs, knobs,
-        domain_name=knobs.domain_name or _origin_host(spec, settings, service),
+        domain_name=knobs.domain_name or _origin_host(spec, settings),
         route53_zone_id=knobs.route53_zone_id or settings.route53_zone_id,
         vpc_id=network.vpc_id, public_subnet_ids=network.public_subnet_ids,
         private_subnet_ids=network.private_subnet_ids,
@@ -96,9 +102,9 @@ def _service(foundation: Foundation, settings: CoursebundlerSettings, service: s
         opts=foundation.opts())
 
 
-def _failover_record(foundation: Foundation, settings: CoursebundlerSettings, service: str,
+def _failover_record(foundation: Foundation, settings: CoursebundlerSettings,
                      ecs: EcsService) -> None:
-    """This region's half of the service's failover pair (alias to its ALB); a plain alias
+    """This region's half of the origin's failover pair (alias to the ALB); a plain alias
     for a standalone stack."""
     spec = foundation.spec
     failover = {} if settings.role == "standalone" else {
@@ -106,8 +112,8 @@ def _failover_record(foundation: Foundation, settings: CoursebundlerSettings, se
         "failover_routing_policies": [aws.route53.RecordFailoverRoutingPolicyArgs(
             type="PRIMARY" if settings.role == "primary" else "SECONDARY")]}
     aws.route53.Record(
-        f"{service}-origin-record", zone_id=settings.route53_zone_id,
-        name=_origin_host(spec, settings, service), type="A", **failover,
+        "origin-record", zone_id=settings.route53_zone_id,
+        name=_origin_host(spec, settings), type="A", **failover,
         # Route 53 health-checks the alias target: no healthy tasks = fail over.
         aliases=[aws.route53.RecordAliasArgs(name=ecs.alb_dns_name, zone_id=ecs.alb_zone_id,
                                              evaluate_target_health=True)],
@@ -134,7 +140,8 @@ def build(spec: StackSpec, settings: CoursebundlerSettings) -> None:
     backend = _service(
         foundation, settings, "backend", settings.backend,
         secrets={**backend_secrets, "DOCUMENTDB_CREDENTIALS": database.master_secret_arn},
-        secret_kms_key_arns=[secrets.kms_key_arn, database.kms_key_arn])
+        secret_kms_key_arns=[secrets.kms_key_arn, database.kms_key_arn],
+        attach_to=frontend.listener)
     # The database admits the backend only (its group is known once the service exists).
     aws.vpc.SecurityGroupIngressRule(
         "documentdb-in-backend", security_group_id=database.security_group_id,
@@ -142,8 +149,7 @@ def build(spec: StackSpec, settings: CoursebundlerSettings) -> None:
         referenced_security_group_id=backend.security_group_id,
         description="DocumentDB from the backend tasks",
         opts=pulumi.ResourceOptions(provider=foundation.providers.aws))
-    for service, ecs in (("frontend", frontend), ("backend", backend)):
-        _failover_record(foundation, settings, service, ecs)
+    _failover_record(foundation, settings, frontend)
 
     access_logs = LogBucket("access-logs", LogBucketArgs(
         purpose="s3-access", protect=profile.protect_stateful), opts=opts)
@@ -160,9 +166,9 @@ def build(spec: StackSpec, settings: CoursebundlerSettings) -> None:
         kind="cloudfront",
         origins=[
             CdnOrigin(origin_id="frontend", role="api",
-                      domain_name=_origin_host(spec, settings, "frontend")),
-            CdnOrigin(origin_id="backend", role="api", path_patterns=API_PATHS,
-                      domain_name=_origin_host(spec, settings, "backend")),
+                      domain_name=_origin_host(spec, settings)),
+            CdnOrigin(origin_id="backend", role="api", path_patterns=list(API_PATHS),
+                      domain_name=_origin_host(spec, settings)),
             CdnOrigin.for_store(assets, origin_id="assets", path_patterns=ASSET_PATHS),
         ],
         domain_names=[settings.viewer_host], route53_zone_id=settings.route53_zone_id,
