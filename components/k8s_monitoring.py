@@ -128,6 +128,7 @@ class K8sMonitoring(pulumi.ComponentResource):
         self._node_namespace = f"{args.namespace}-node"
         k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.kubernetes_provider)
         self._k8s = k8s_opts
+        self._associations: dict[str, aws.eks.PodIdentityAssociation] = {}
 
         namespaces = self._namespaces()
         self._network_policies(namespaces)
@@ -138,9 +139,11 @@ class K8sMonitoring(pulumi.ComponentResource):
             remote_write = self._managed_prometheus()
         self.release_names = []
         deps = [*namespaces.values(), self._storage_class()]
-        self._loki_release(deps + [loki_role])
-        self._prometheus_release(deps, remote_write)
-        self._otel_release(deps)
+        # Loki's pods need their Pod Identity credentials from the first start.
+        self._loki_release(deps + [loki_role, *self._associations.values()])
+        operator = self._prometheus_release(deps, remote_write)
+        # The collector renders a PodMonitor: its CRD comes with the Prometheus Operator.
+        self._otel_release([*deps, operator])
 
         self.register_outputs({
             "namespace": self.namespace,
@@ -215,7 +218,10 @@ class K8sMonitoring(pulumi.ComponentResource):
         kept when the claim goes (Retain), created in the AZ of the pod that claims it."""
         return k8s.storage.v1.StorageClass(
             child_name(self._name, "storage-class"),
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=self.args.storage_class),
+            # The cluster's default class: EKS 1.30+ ships none, and charts that take the
+            # default (Loki 6.x persistence) would otherwise leave their claims Pending.
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=self.args.storage_class, annotations={
+                "storageclass.kubernetes.io/is-default-class": "true"}),
             provisioner="ebs.csi.aws.com",
             parameters={"type": "gp3", "encrypted": "true"},
             reclaim_policy="Retain",
@@ -231,10 +237,11 @@ class K8sMonitoring(pulumi.ComponentResource):
         iam_role = pod_identity_role(self._name, role, parent=self, aws_context=self._ctx,
                                      source_account=True,
                                      inline_policies={f"{role}-policy": policy})
-        aws.eks.PodIdentityAssociation(
+        association = aws.eks.PodIdentityAssociation(
             f"{role_name}-association", cluster_name=self.args.cluster_name,
             namespace=namespace, service_account=service_account, role_arn=iam_role.arn,
             tags=resource_tags(f"{role_name}-association"), opts=self._child())
+        self._associations[role] = association
         return iam_role
 
     def _loki_storage(self) -> aws.iam.Role:
@@ -335,7 +342,7 @@ class K8sMonitoring(pulumi.ComponentResource):
         self._release(LOKI_RELEASE, "loki", self.namespace, values, depends_on)
 
     def _prometheus_release(self, depends_on: list[pulumi.Resource],
-                            remote_write: dict[str, Any] | None) -> None:
+                            remote_write: dict[str, Any] | None) -> k8s.helm.v3.Release:
         args = self.args
         alert_secret_name = "alertmanager-chat-webhook"
         receivers: list[dict[str, Any]] = [{"name": "null"}]
@@ -405,7 +412,7 @@ class K8sMonitoring(pulumi.ComponentResource):
                     "url": f"http://loki-gateway.{self.namespace}.svc.cluster.local"}],
             },
         }
-        self._release(KPS_RELEASE, "kube-prometheus-stack", self.namespace, values, deps)
+        return self._release(KPS_RELEASE, "kube-prometheus-stack", self.namespace, values, deps)
 
     def _otel_release(self, depends_on: list[pulumi.Resource]) -> None:
         values = {

@@ -139,7 +139,7 @@ def test_signed_urls_on_video_paths_only(cloudfront) -> None:
     assert "BEGIN PUBLIC KEY" in public_key["props"]["encodedKey"]
     found = behaviours(plan.one(DISTRIBUTION))
     for pattern in ("/vod/*", "/out/v1/*"):
-        assert found[pattern]["trustedKeyGroups"] == [key_group["name"]], pattern
+        assert found[pattern]["trustedKeyGroups"] == [key_group["props"]["name"]], pattern
     for pattern in ("default", "/api/*"):
         assert not found[pattern].get("trustedKeyGroups"), pattern
 

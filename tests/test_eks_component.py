@@ -132,8 +132,9 @@ def test_node_role_does_not_carry_the_cni_policy(prod: PlanView) -> None:
 def test_karpenter_release_is_pinned_and_wired_to_its_queue(prod: PlanView) -> None:
     release = prod.one("kubernetes:helm.sh/v3:Release")
     props = release["props"]
-    assert props["chart"] == "karpenter"
-    assert props["repositoryOpts"]["repo"] == "oci://public.ecr.aws/karpenter"
+    # The full OCI reference, no classic repository (pulumi-kubernetes#2334).
+    assert props["chart"] == "oci://public.ecr.aws/karpenter/karpenter"
+    assert not (props.get("repositoryOpts") or {}).get("repo")
     assert props["version"] == "1.5.1"
     queue = prod.one("aws:sqs/queue:Queue")["props"]
     assert queue["sqsManagedSseEnabled"] is True

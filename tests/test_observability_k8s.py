@@ -165,3 +165,22 @@ def test_volumes_use_an_encrypted_gp3_storage_class_created_before_the_releases(
     assert values["prometheus"]["prometheusSpec"]["storageSpec"]["volumeClaimTemplate"][
         "spec"]["storageClassName"] == "monitoring-gp3"
     assert values["grafana"]["persistence"]["storageClassName"] == "monitoring-gp3"
+
+
+def test_the_storage_class_is_the_default_one_loki_binds_to() -> None:
+    """EKS 1.30+ has no default StorageClass; Loki 6.x persistence takes the default."""
+    view = plan()
+    metadata = view.one("kubernetes:storage.k8s.io/v1:StorageClass")["props"]["metadata"]
+    assert metadata["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true"
+
+
+def test_release_order_follows_what_each_release_needs() -> None:
+    view = plan()
+    operator = release(view, "kube-prometheus-stack")
+    collector = release(view, "opentelemetry-collector")
+    # The collector's PodMonitor needs the Prometheus Operator's CRDs.
+    assert operator["urn"] in collector["dependencies"]
+    associations = [a["urn"] for a in view.of_type(
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation") if "loki" in a["name"]]
+    assert associations
+    assert set(associations) <= set(release(view, "loki")["dependencies"])
