@@ -185,7 +185,7 @@ def test_slack_goes_through_chatbot_with_read_only_guardrails() -> None:
     email = view.one("aws:sns/topicSubscription:TopicSubscription")["props"]
     assert (email["protocol"], email["endpoint"]) == ("email", "oncall@example.com")
     key_policy = json.loads(view.named("obs-alerts-key")["props"]["policy"])
-    services = key_policy["Statement"][1]["Principal"]["Service"]
+    services = [p for st in key_policy["Statement"][1:] for p in st["Principal"]["Service"]]
     assert {"cloudwatch.amazonaws.com", "events.amazonaws.com",
             "chatbot.amazonaws.com"} <= set(services)
 
