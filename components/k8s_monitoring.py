@@ -45,19 +45,10 @@ KPS_RELEASE, LOKI_RELEASE, OTEL_RELEASE = "kube-prometheus-stack", "loki", "otel
 
 
 @dataclass(frozen=True, kw_only=True)
-class K8sMonitoringArgs:
-    kubernetes_provider: k8s.Provider
-    """Provider of the EKS cluster (the Eks component's `kubernetes_provider`)."""
-    cluster_name: pulumi.Input[str]
-    """EKS cluster name, for the Pod Identity associations."""
-    region: str
-    """The stack's region (Loki's bucket and the managed workspaces live here)."""
+class K8sMonitoringSettings:
     namespace: str = "monitoring"
     """Namespace of Prometheus, Alertmanager, Grafana and Loki (node agents go to
     `<namespace>-node`)."""
-    chat_webhook_url: pulumi.Input[str] | None = None
-    """Webhook Alertmanager sends to (a Pulumi secret; stored in a Kubernetes Secret and read
-    by Alertmanager from a file); None routes alerts nowhere but keeps them in the UI."""
     prometheus_retention: str = "15d"
     """Prometheus TSDB retention."""
     prometheus_storage_gi: int = 50
@@ -67,22 +58,13 @@ class K8sMonitoringArgs:
     creates it (EBS CSI gp3, encrypted, retained, bound where the pod lands)."""
     loki_retention_days: int = 30
     """Days Loki keeps logs (compactor retention; the bucket expires objects a day later)."""
-    log_retention_days: int = 365
-    """Retention of the managed Prometheus workspace's log group (managed path)."""
     managed_prometheus: bool = False
     """Also create Amazon Managed Prometheus (KMS-encrypted, Prometheus remote-writes to it)
     and Amazon Managed Grafana (with its role); for prod's managed path."""
-    protect: bool = True
-    """Protect and retain the Loki bucket."""
-    access_log_bucket: pulumi.Input[str] | None = None
-    """Name of an S3 access-log `LogBucket` in this region (the stack's
-    `storage-access-logs`) for the Loki bucket's server access logs; None (default) = the
-    Loki bucket's ObjectStore creates its own."""
     chart_versions: Mapping[str, str] = field(default_factory=lambda: dict(CHART_VERSIONS))
     """Pinned chart versions; every chart needs an exact version (no ranges, no 'latest')."""
 
     def __post_init__(self) -> None:
-        check_log_retention("log_retention_days", self.log_retention_days)
         missing = sorted(set(CHART_VERSIONS) - set(self.chart_versions))
         if missing:
             raise ValueError(f"chart_versions: no version for {', '.join(missing)}; pin each "
@@ -92,8 +74,6 @@ class K8sMonitoringArgs:
             if len(parts) != 3 or not all(p.isdigit() for p in parts):
                 raise ValueError(f"chart_versions: '{chart}' is '{version}', not an exact "
                                  "version; pin it like 1.2.3")
-        if not self.region:
-            raise ValueError("region: empty; pass the stack's region (spec.region)")
         if self.prometheus_storage_gi < 1:
             raise ValueError("prometheus_storage_gi: must be at least 1")
         retention = self.prometheus_retention
@@ -102,6 +82,33 @@ class K8sMonitoringArgs:
                              "Prometheus duration; write it like 15d")
         if self.loki_retention_days < 1:
             raise ValueError("loki_retention_days: must be at least 1")
+
+
+@dataclass(frozen=True, kw_only=True)
+class K8sMonitoringArgs(K8sMonitoringSettings):
+    kubernetes_provider: k8s.Provider
+    """Provider of the EKS cluster (the Eks component's `kubernetes_provider`)."""
+    cluster_name: pulumi.Input[str]
+    """EKS cluster name, for the Pod Identity associations."""
+    region: str
+    """The stack's region (Loki's bucket and the managed workspaces live here)."""
+    chat_webhook_url: pulumi.Input[str] | None = None
+    """Webhook Alertmanager sends to (a Pulumi secret; stored in a Kubernetes Secret and read
+    by Alertmanager from a file); None routes alerts nowhere but keeps them in the UI."""
+    log_retention_days: int = 365
+    """Retention of the managed Prometheus workspace's log group (managed path)."""
+    protect: bool = True
+    """Protect and retain the Loki bucket."""
+    access_log_bucket: pulumi.Input[str] | None = None
+    """Name of an S3 access-log `LogBucket` in this region (the stack's
+    `storage-access-logs`) for the Loki bucket's server access logs; None (default) = the
+    Loki bucket's ObjectStore creates its own."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_log_retention("log_retention_days", self.log_retention_days)
+        if not self.region:
+            raise ValueError("region: empty; pass the stack's region (spec.region)")
 
 
 class K8sMonitoring(pulumi.ComponentResource):
