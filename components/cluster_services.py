@@ -124,7 +124,8 @@ class ClusterServices(pulumi.ComponentResource):
             metadata={"name": "dual-role", "namespace": "messaging",
                       "labels": {"strimzi.io/cluster": "platform"}},
             spec={"replicas": replicas, "roles": ["controller", "broker"],
-                  "storage": {"type": "persistent-claim", "size": f"{self.args.broker_storage_gi}Gi",
+                  "storage": {"type": "persistent-claim",
+                              "size": f"{self.args.broker_storage_gi}Gi",
                               "class": self.args.storage_class, "deleteClaim": False}},
             opts=crd_opts)
         in_sync = 2 if replicas >= 3 else 1

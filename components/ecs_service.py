@@ -46,6 +46,9 @@ INGRESS: tuple[str, ...] = ("cloudfront", "internet")
 # AWS-managed prefix list of CloudFront's origin-facing addresses (CloudFront Developer Guide,
 # "Restrict access to Application Load Balancers").
 CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
+# GuardDuty's regional ECR repository of the Fargate agent (GuardDuty User Guide, "Amazon ECR
+# repository hosting GuardDuty agent"); its account differs by region.
+GUARDDUTY_AGENT_REPOSITORY = "aws-guardduty-agent-fargate"
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,10 @@ class EcsServiceSettings:
     created there, so the certificate validates (the caller points `domain_name` at the ALB,
     e.g. a failover pair). None: the DNS owner creates the `certificate_validation_records`
     (ACM waits until they exist)."""
+    guardduty_agent: bool = True
+    """Let the execution role pull GuardDuty's Fargate runtime-monitoring agent (injected as a
+    sidecar when the account's GuardDuty runtime monitoring manages ECS agents); without it
+    the tasks fail to start once that feature is on."""
     ingress: Literal["cloudfront", "internet"] = "cloudfront"
     """Who may reach the ALB: `cloudfront` (default) admits only CloudFront's origin-facing
     managed prefix list on 443, so the CDN's WAF cannot be bypassed; `internet` opens 443
@@ -578,8 +585,11 @@ class EcsService(pulumi.ComponentResource):
             "execution-role",
             f"{self._name}: ECS agent pulls the image, writes logs, reads secrets",
             {"execution-policy": pulumi.Output.all(
-                repository.arn, log_group.arn, secret_arns, key_arns).apply(
-                lambda a: _execution_policy(a[0], a[1], a[2], a[3]))})
+                repository.arn, log_group.arn, secret_arns, key_arns, ctx.partition,
+                ctx.region).apply(lambda a: _execution_policy(
+                    a[0], a[1], a[2], a[3], guardduty_agent=(
+                        f"arn:{a[4]}:ecr:{a[5]}:*:repository/{GUARDDUTY_AGENT_REPOSITORY}"
+                        if self.args.guardduty_agent else None)))})
         task = tasks_role("task-role", f"{self._name}: the application's own AWS permissions")
         return execution, task
 
@@ -679,7 +689,7 @@ class EcsService(pulumi.ComponentResource):
 
 
 def _execution_policy(repository_arn: str, log_group_arn: str, secret_arns: list[str],
-                      key_arns: list[str]) -> str:
+                      key_arns: list[str], guardduty_agent: str | None = None) -> str:
     statements: list[dict[str, object]] = [
         {"Sid": "EcrAuth", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken",
          "Resource": "*"},
@@ -690,6 +700,11 @@ def _execution_policy(repository_arn: str, log_group_arn: str, secret_arns: list
         {"Sid": "Logs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
          "Resource": f"{log_group_arn}:*"},
     ]
+    if guardduty_agent:
+        statements.append({"Sid": "GuardDutyAgentPull", "Effect": "Allow",
+                           "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
+                                      "ecr:BatchCheckLayerAvailability"],
+                           "Resource": guardduty_agent})
     if secret_arns:
         statements.append({"Sid": "Secrets", "Effect": "Allow",
                            "Action": "secretsmanager:GetSecretValue",

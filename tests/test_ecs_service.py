@@ -262,3 +262,14 @@ def test_behind_cloudfront_the_alb_admits_only_the_origin_facing_prefix_list() -
     assert record["zoneId"] == "Z0123456789"
     validation = view.one("aws:acm/certificateValidation:CertificateValidation")["props"]
     assert validation["validationRecordFqdns"]
+
+
+def test_execution_role_may_pull_the_guardduty_runtime_agent() -> None:
+    def program(opts: Any) -> None:
+        EcsService("api", args(), opts=opts)
+
+    view = run_offline(in_region("us-east-1", program))
+    policy = json.loads(view.named("api-execution-policy")["props"]["policy"])
+    [pull] = [s for s in policy["Statement"] if s["Sid"] == "GuardDutyAgentPull"]
+    assert pull["Resource"] == "arn:aws:ecr:us-east-1:*:repository/aws-guardduty-agent-fargate"
+    assert "ecr:BatchGetImage" in pull["Action"]
