@@ -157,7 +157,7 @@ def test_cache_policies_and_security_headers(cloudfront) -> None:
     assert security["frameOptions"]["frameOption"] == "DENY"
     assert security["contentTypeOptions"]["override"] is True
     assert security["referrerPolicy"]["referrerPolicy"] == "strict-origin-when-cross-origin"
-    assert {b["responseHeadersPolicyId"] for b in found.values()} == {headers["name"]}
+    assert {b["responseHeadersPolicyId"] for b in found.values()} == {headers["props"]["name"]}
 
 
 def test_web_acl_is_cloudfront_scoped_in_us_east_1(cloudfront) -> None:
@@ -290,3 +290,14 @@ def test_legacy_logging_into_an_opt_in_region_is_refused() -> None:
     assert not CdnArgs(origins=origins, domain_names=["learn.example.com"],
                        log_region="me-south-1", logging=False).logging
     CdnArgs(origins=origins, domain_names=["learn.example.com"], log_region="us-east-1")
+
+
+def test_account_scoped_names_carry_the_stack(cloudfront) -> None:
+    """OAC, key group, public key and response-headers policy names are unique per account:
+    two stacks of one account must not share them."""
+    plan, _ = cloudfront
+    for type_token in ("aws:cloudfront/originAccessControl:OriginAccessControl",
+                       "aws:cloudfront/keyGroup:KeyGroup", "aws:cloudfront/publicKey:PublicKey",
+                       "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"):
+        for resource in plan.of_type(type_token):
+            assert resource["props"]["name"].startswith("test-"), resource["props"]["name"]
