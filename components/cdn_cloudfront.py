@@ -202,6 +202,7 @@ def build_cloudfront(cdn: Cdn, name: str, args: CdnArgs) -> None:
     certificate_arn = _certificate(cdn, name, args)
 
     logging_config = None
+    log_bucket: LogBucket | None = None
     if args.logging:
         log_bucket = LogBucket(child_name(name, "logs"), LogBucketArgs(
             purpose="cloudfront", retention_days=args.log_retention_days, protect=args.protect),
@@ -236,7 +237,9 @@ def build_cloudfront(cdn: Cdn, name: str, args: CdnArgs) -> None:
         restrictions={"geo_restriction": restriction},
         logging_config=logging_config,
         tags=resource_tags(dist_name),
-        opts=child)
+        # Logging checks the bucket's ACL: wait for the LogBucket (ownership, then ACL).
+        opts=pulumi.ResourceOptions(parent=cdn,
+                                    depends_on=[log_bucket] if log_bucket is not None else []))
     for origin in args.origins:
         if origin.grant_access is not None:
             origin.grant_access(distribution.arn)

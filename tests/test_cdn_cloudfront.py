@@ -180,8 +180,12 @@ def test_logging_goes_to_a_bucket_in_the_stack_region() -> None:
     log_bucket = plan.named("cdn-logs-bucket")
     assert log_bucket["region"] == "me-south-1"
     assert log_bucket["props"]["tags"]["data-class"] == "telemetry"
-    logging = plan.one(DISTRIBUTION)["props"]["loggingConfig"]
+    distribution = plan.one(DISTRIBUTION)
+    logging = distribution["props"]["loggingConfig"]
     assert logging["bucket"].startswith("cdn-logs-bucket")
+    # Created after the log bucket's ownership controls and ACL (logging checks the ACL).
+    acl = plan.one("aws:s3/bucketAcl:BucketAcl")
+    assert acl["urn"] in distribution["dependencies"]
     assert logging["bucket"].endswith(".s3.amazonaws.com")
     # The us-east-1-only pieces stay in us-east-1 even from a me-south-1 stack.
     assert plan.one("aws:wafv2/webAcl:WebAcl")["region"] == "us-east-1"

@@ -443,3 +443,12 @@ def test_r2_args_validation(overrides: dict[str, Any], message: str) -> None:
             "r2_jurisdiction": "eu", **overrides}
     with pytest.raises(ValueError, match=message):
         ObjectStoreArgs(**args)
+
+
+def test_cloudfront_log_bucket_acl_waits_for_its_ownership_controls() -> None:
+    """An ACL before BucketOwnerPreferred fails with AccessControlListNotSupported."""
+    view = run_offline(in_region("us-east-1", lambda opts: LogBucket(
+        "cdn-logs", LogBucketArgs(purpose="cloudfront"), opts=opts)))
+    ownership = view.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls")
+    acl = view.one("aws:s3/bucketAcl:BucketAcl")
+    assert ownership["urn"] in acl["dependencies"]
