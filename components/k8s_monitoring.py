@@ -41,6 +41,7 @@ CHART_REPOSITORIES: dict[str, str] = {
 LOKI_SERVICE_ACCOUNT = "loki"
 PROMETHEUS_SERVICE_ACCOUNT = "kube-prometheus-stack-prometheus"
 ALERT_SECRET_KEY = "url"
+THANOS_SECRET, THANOS_SECRET_KEY = "thanos-objstore", "objstore.yml"
 KPS_RELEASE, LOKI_RELEASE, OTEL_RELEASE = "kube-prometheus-stack", "loki", "otel-collector"
 
 
@@ -61,6 +62,9 @@ class K8sMonitoringSettings:
     managed_prometheus: bool = False
     """Also create Amazon Managed Prometheus (KMS-encrypted, Prometheus remote-writes to it)
     and Amazon Managed Grafana (with its role); for prod's managed path."""
+    long_term_metrics_days: int = 395
+    """Without managed Prometheus: the Thanos sidecar uploads Prometheus's blocks to an S3
+    bucket of the stack's region (KMS, in the jurisdiction), kept this many days; 0 = off."""
     chart_versions: Mapping[str, str] = field(default_factory=lambda: dict(CHART_VERSIONS))
     """Pinned chart versions; every chart needs an exact version (no ranges, no 'latest')."""
 
@@ -82,6 +86,8 @@ class K8sMonitoringSettings:
                              "Prometheus duration; write it like 15d")
         if self.loki_retention_days < 1:
             raise ValueError("loki_retention_days: must be at least 1")
+        if self.long_term_metrics_days < 0:
+            raise ValueError("long_term_metrics_days: must be 0 (off) or more")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,6 +124,8 @@ class K8sMonitoring(pulumi.ComponentResource):
     """Namespace of the monitoring stack."""
     loki_bucket_name: pulumi.Output[str]
     """Loki's object store (tagged data-class telemetry, in the stack's region)."""
+    metrics_bucket_name: pulumi.Output[str] | None
+    """The Thanos sidecar's long-term metrics bucket (stack region); None when off or managed."""
     release_names: list[str]
     """Helm releases installed."""
     prometheus_workspace_id: pulumi.Output[str] | None
@@ -142,13 +150,16 @@ class K8sMonitoring(pulumi.ComponentResource):
         loki_role = self._loki_storage()
         self.prometheus_workspace_id = self.grafana_workspace_endpoint = None
         remote_write = None
+        self.metrics_bucket_name = None
+        deps = [*namespaces.values(), self._storage_class()]
         if args.managed_prometheus:
             remote_write = self._managed_prometheus()
+        elif args.long_term_metrics_days:
+            deps.append(self._metrics_storage(namespaces[self.namespace]))
         self.release_names = []
-        deps = [*namespaces.values(), self._storage_class()]
         # Loki's pods need their Pod Identity credentials from the first start.
         self._loki_release(deps + [loki_role, *self._associations.values()])
-        operator = self._prometheus_release(deps, remote_write)
+        operator = self._prometheus_release([*deps, *self._associations.values()], remote_write)
         # The collector renders a PodMonitor: its CRD comes with the Prometheus Operator.
         self._otel_release([*deps, operator])
 
@@ -265,6 +276,35 @@ class K8sMonitoring(pulumi.ComponentResource):
                  "Resource": a[1]},
             ]))
         return self._pod_identity_role("loki-role", policy, LOKI_SERVICE_ACCOUNT, self.namespace)
+
+    def _metrics_storage(self, namespace: k8s.core.v1.Namespace) -> k8s.core.v1.Secret:
+        """The Thanos sidecar's bucket, its Pod Identity role (Prometheus's service account)
+        and the objstore Secret the sidecar reads."""
+        args = self.args
+        store = telemetry_store(self, child_name(self._name, "metrics"), protect=args.protect,
+                                expire_after_days=args.long_term_metrics_days,
+                                access_log_bucket=args.access_log_bucket)
+        self.metrics_bucket_name = store.bucket_name
+        policy = pulumi.Output.all(store.bucket_arn, store.kms_key_arn).apply(
+            lambda a: policy_document([
+                {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": a[0]},
+                {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                 "Resource": f"{a[0]}/*"},
+                {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+                 "Resource": a[1]},
+            ]))
+        self._pod_identity_role("prometheus-role", policy, PROMETHEUS_SERVICE_ACCOUNT,
+                                self.namespace)
+        objstore = pulumi.Output.all(store.bucket_name, store.kms_key_arn).apply(
+            lambda a: json.dumps({"type": "S3", "config": {
+                "bucket": a[0], "endpoint": f"s3.{args.region}.amazonaws.com",
+                "region": args.region, "sse_config": {"type": "SSE-KMS", "kms_key_id": a[1]}}}))
+        return k8s.core.v1.Secret(
+            child_name(self._name, "thanos-objstore"),
+            metadata={"name": THANOS_SECRET, "namespace": self.namespace}, type="Opaque",
+            string_data={THANOS_SECRET_KEY: objstore},
+            opts=pulumi.ResourceOptions.merge(self._k8s,
+                                              pulumi.ResourceOptions(depends_on=[namespace])))
 
     # ---- managed path -----------------------------------------------------------------
 
@@ -399,6 +439,9 @@ class K8sMonitoring(pulumi.ComponentResource):
         }
         if remote_write is not None:
             prometheus_spec["remoteWrite"] = [remote_write]
+        elif args.long_term_metrics_days:
+            prometheus_spec["thanos"] = {"objectStorageConfig": {"existingSecret": {
+                "name": THANOS_SECRET, "key": THANOS_SECRET_KEY}}}
         values = {
             "fullnameOverride": "kube-prometheus-stack",
             "prometheus": {"prometheusSpec": prometheus_spec,
