@@ -130,10 +130,13 @@ def test_in_cluster_broker_waf_and_observability_from_pinned_charts(
     kafka = [r for r in view.of_type("kubernetes:kafka.strimzi.io/v1beta2:Kafka")]
     assert len(kafka) == 1
     assert found["strimzi-kafka-operator"]["urn"] in kafka[0]["dependencies"]
-    # Logs in an S3 bucket of the stack's region (in the jurisdiction).
-    buckets = [b for b in view.of_type("aws:s3/bucket:Bucket") if "loki" in b["name"]]
-    assert buckets and all(b["region"] == view.one("aws:eks/cluster:Cluster")["region"]
-                           for b in buckets)
+    # Logs and long-term metrics in S3 buckets of the stack's region (in the jurisdiction).
+    region = view.one("aws:eks/cluster:Cluster")["region"]
+    for store in ("loki", "metrics"):
+        buckets = [b for b in view.of_type("aws:s3/bucket:Bucket") if f"-{store}-" in b["name"]]
+        assert buckets and all(b["region"] == region for b in buckets), store
+    spec = found["kube-prometheus-stack"]["props"]["values"]["prometheus"]["prometheusSpec"]
+    assert spec["thanos"]["objectStorageConfig"]["existingSecret"]
 
 
 @pytest.mark.parametrize("stack", STACKS)

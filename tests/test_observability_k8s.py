@@ -71,7 +71,8 @@ def test_loki_bucket_is_in_the_stack_region_and_reached_by_pod_identity(region: 
     assert "tier-current-versions" not in rules  # a day in Standard-IA would cost 30
     loki = release(view, "loki")["props"]["values"]["loki"]["storage"]
     assert loki["type"] == "s3" and loki["s3"]["region"] == region
-    association = view.one("aws:eks/podIdentityAssociation:PodIdentityAssociation")["props"]
+    [association] = [a["props"] for a in view.of_type(
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation") if "loki" in a["name"]]
     assert (association["clusterName"], association["namespace"],
             association["serviceAccount"]) == ("prod-eks", "monitoring", "loki")
     trust = json.loads(view.named("mon-loki-role")["props"]["assumeRolePolicy"])
