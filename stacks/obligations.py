@@ -19,6 +19,8 @@ from components.object_store import ObjectStore
 class BucketPolicyOwed:
     """`store`'s bucket policy waits for `owed_to` (e.g. the CDN) to admit it."""
 
+    name: str
+    """The store's logical name (how the report names it)."""
     store: ObjectStore
     owed_to: str
 
@@ -27,7 +29,7 @@ class BucketPolicyOwed:
         return not self.store.policy_pending
 
     def describe(self) -> str:
-        return (f"bucket '{self.store._name}' waits for {self.owed_to} to write its policy; "
+        return (f"bucket '{self.self.name}' waits for {self.owed_to} to write its policy; "
                 f"route it through {self.owed_to} (CdnOrigin.for_store) or build it with "
                 "cloudfront_origin=False")
 
@@ -36,9 +38,10 @@ class BucketPolicyOwed:
 class Obligations:
     open: list[BucketPolicyOwed] = field(default_factory=list)
 
-    def bucket_policy(self, store: ObjectStore, owed_to: str) -> ObjectStore:
-        """Record that `owed_to` must write `store`'s policy; returns the store."""
-        self.open.append(BucketPolicyOwed(store, owed_to))
+    def bucket_policy(self, name: str, store: ObjectStore, owed_to: str) -> ObjectStore:
+        """Record that `owed_to` must write the policy of `store` (logical `name`); returns
+        the store."""
+        self.open.append(BucketPolicyOwed(name, store, owed_to))
         return store
 
     def settle_all(self) -> None:

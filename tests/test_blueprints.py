@@ -72,7 +72,7 @@ def test_a_service_the_region_lacks_names_the_jurisdictions_region_that_has_it()
 def test_an_obligation_left_open_fails_the_plan_naming_it() -> None:
     def program(opts: Any) -> None:
         obligations = Obligations()
-        obligations.bucket_policy(ObjectStore("assets", ObjectStoreArgs(
+        obligations.bucket_policy("assets", ObjectStore("assets", ObjectStoreArgs(
             data_class="public-content", cloudfront_origin=True), opts=opts), owed_to="the CDN")
         obligations.settle_all()
 
@@ -84,7 +84,7 @@ def test_an_obligation_left_open_fails_the_plan_naming_it() -> None:
 def test_a_settled_obligation_passes() -> None:
     def program(opts: Any) -> None:
         obligations = Obligations()
-        store = obligations.bucket_policy(ObjectStore("assets", ObjectStoreArgs(
+        store = obligations.bucket_policy("assets", ObjectStore("assets", ObjectStoreArgs(
             data_class="public-content", cloudfront_origin=True), opts=opts), owed_to="the CDN")
         store.allow_cloudfront(["arn:aws:cloudfront::123456789012:distribution/E1"])
         obligations.settle_all()

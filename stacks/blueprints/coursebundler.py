@@ -153,7 +153,7 @@ def build(spec: StackSpec, settings: CoursebundlerSettings) -> None:
 
     access_logs = LogBucket("access-logs", LogBucketArgs(
         purpose="s3-access", protect=profile.protect_stateful), opts=opts)
-    assets = obligations.bucket_policy(ObjectStore("assets", component_args(
+    assets = obligations.bucket_policy("assets", ObjectStore("assets", component_args(
         spec, "assets", lambda: ObjectStoreArgs(
             data_class="public-content", region=spec.region,
             allowed_regions=spec.allowed_regions, protect=profile.protect_stateful,
