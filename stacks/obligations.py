@@ -29,7 +29,7 @@ class BucketPolicyOwed:
         return not self.store.policy_pending
 
     def describe(self) -> str:
-        return (f"bucket '{self.self.name}' waits for {self.owed_to} to write its policy; "
+        return (f"bucket '{self.name}' waits for {self.owed_to} to write its policy; "
                 f"route it through {self.owed_to} (CdnOrigin.for_store) or build it with "
                 "cloudfront_origin=False")
 
