@@ -1,14 +1,13 @@
-"""Pulumi entry point: load this stack's spec from environments/, build it."""
+"""Pulumi entry point: load this stack's spec and settings, build its blueprint."""
 
 import pulumi
 
-from environments import SpecError, load_stack_spec
-from stacks.regional import build_regional_stack
+from environments import SpecError
+from stacks.blueprints import build
 
-stack = pulumi.get_stack()
+config = pulumi.Config("platform")
 try:
-    spec = load_stack_spec(stack, overrides=pulumi.Config("platform").get_object("profile"))
+    build(pulumi.get_stack(), config.get("blueprint"), config.get_object("settings"))
 except SpecError as error:
     # RunError: the CLI prints the one line, without a traceback.
     raise pulumi.RunError(str(error)) from None
-build_regional_stack(spec)

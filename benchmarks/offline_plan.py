@@ -66,7 +66,7 @@ def timed(args: list[str]) -> tuple[float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("stack", nargs="?", default="prod-us-east-1")
+    parser.add_argument("stack", nargs="?", default="coursebundler-prod-us-east-1")
     parser.add_argument("--runs", type=int, default=5)
     options = parser.parse_args()
 

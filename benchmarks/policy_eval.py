@@ -52,7 +52,7 @@ def synthesize(plan: dict, copies: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("stack", nargs="?", default="prod-us-east-1")
+    parser.add_argument("stack", nargs="?", default="coursebundler-prod-us-east-1")
     parser.add_argument("--copies", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3)
     options = parser.parse_args()

@@ -62,15 +62,7 @@ _USERNAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")
 
 
 @dataclass(frozen=True, kw_only=True)
-class AuroraPostgresArgs:
-    vpc_id: pulumi.Input[str]
-    """VPC of the cluster's security group (the Network's `vpc_id`)."""
-    db_subnet_group_name: pulumi.Input[str]
-    """Subnet group over the isolated subnets (the Network's `db_subnet_group_name`)."""
-    availability_zones: list[str]
-    """AZ names the instances are placed in, round-robin (the Network's AZs)."""
-    workload_security_group_ids: list[pulumi.Input[str]] = field(default_factory=list)
-    """Security groups admitted on 5432; empty admits nothing (fail closed)."""
+class AuroraPostgresSettings:
     engine_version: str = "16.6"
     """Aurora PostgreSQL version (`16.6`, or a major like `16`); picks the parameter family."""
     instance_class: str = "db.r6g.large"
@@ -81,34 +73,20 @@ class AuroraPostgresArgs:
     """Serverless v2 minimum capacity (0 lets it auto-pause); only with `db.serverless`."""
     serverless_max_acu: float = 16
     """Serverless v2 maximum capacity, up to 256; only with `db.serverless`."""
-    multi_az: bool = True
-    """Require instances in two or more AZs (default): losing an AZ is a failover, not an outage."""
     database_name: str = "app"
     """Initial database; ignored by a global secondary, which replicates the primary's."""
     master_username: str = "platform_admin"
     """Master user; its password is generated (see the module docstring), never configured."""
-    backup_retention_days: int = 14
-    """Automated backup retention, 1-35 days; at least 7 when `protect`."""
-    log_retention_days: int = 365
-    """Retention of the exported `postgresql` log group (KMS-encrypted, made before the cluster)."""
     performance_insights_retention_days: int = 7
     """Performance Insights retention: 7 (free tier) or a multiple of 31 up to 731."""
-    protect: bool = True
-    """Deletion protection, Pulumi protect, retain on delete and a final snapshot (default on)."""
     global_role: GlobalRole = "none"
     """`none` (default), `primary` (creates the global cluster) or `secondary` (joins it)."""
     global_cluster_identifier: str | None = None
     """Global cluster name shared by the primary and secondary stacks; required when global."""
-    region: str | None = None
-    """This cluster's region (plain value, for the jurisdiction check); required when global."""
     primary_region: str | None = None
     """Region of the global primary; required for a secondary, must differ from `region`."""
-    allowed_regions: list[str] = field(default_factory=list)
-    """Regions of the stack's jurisdiction; a global cluster's regions must all be in it."""
     data_class: DataClass = "user-pii"
     """`data-class` tag of the cluster, its instances and snapshots (default: user-pii)."""
-    tags: dict[str, str] = field(default_factory=dict)
-    """Extra tags on the cluster and instances."""
 
     @property
     def serverless(self) -> bool:
@@ -122,9 +100,6 @@ class AuroraPostgresArgs:
         check_form("engine_version", self.engine_version,
                    bool(_ENGINE_VERSION.match(self.engine_version)), "a version",
                    "write it like 16.6")
-        check_instances(self.instance_class, self.instance_count, self.availability_zones,
-                        self.multi_az, class_kind="an RDS",
-                        class_example=f"db.r6g.large or {SERVERLESS_CLASS}")
         if self.serverless and not (
                 0 <= self.serverless_min_acu <= self.serverless_max_acu <= MAX_ACU):
             raise ValueError(f"serverless_min_acu: {self.serverless_min_acu}-"
@@ -137,13 +112,45 @@ class AuroraPostgresArgs:
         check_form("database_name", self.database_name,
                    bool(_USERNAME.match(self.database_name)), "a PostgreSQL database name",
                    "start with a letter, use up to 63 letters, digits and _")
-        check_log_retention("log_retention_days", self.log_retention_days)
-        check_backup_retention("backup_retention_days", self.backup_retention_days,
-                               self.protect)
         if self.performance_insights_retention_days not in PERFORMANCE_INSIGHTS_RETENTION:
             raise ValueError(f"performance_insights_retention_days: "
                              f"{self.performance_insights_retention_days} is not offered; use 7 "
                              "or a multiple of 31 up to 731")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuroraPostgresArgs(AuroraPostgresSettings):
+    vpc_id: pulumi.Input[str]
+    """VPC of the cluster's security group (the Network's `vpc_id`)."""
+    db_subnet_group_name: pulumi.Input[str]
+    """Subnet group over the isolated subnets (the Network's `db_subnet_group_name`)."""
+    availability_zones: list[str]
+    """AZ names the instances are placed in, round-robin (the Network's AZs)."""
+    workload_security_group_ids: list[pulumi.Input[str]] = field(default_factory=list)
+    """Security groups admitted on 5432; empty admits nothing (fail closed)."""
+    multi_az: bool = True
+    """Require instances in two or more AZs (default): losing an AZ is a failover, not an outage."""
+    backup_retention_days: int = 14
+    """Automated backup retention, 1-35 days; at least 7 when `protect`."""
+    log_retention_days: int = 365
+    """Retention of the exported `postgresql` log group (KMS-encrypted, made before the cluster)."""
+    protect: bool = True
+    """Deletion protection, Pulumi protect, retain on delete and a final snapshot (default on)."""
+    region: str | None = None
+    """This cluster's region (plain value, for the jurisdiction check); required when global."""
+    allowed_regions: list[str] = field(default_factory=list)
+    """Regions of the stack's jurisdiction; a global cluster's regions must all be in it."""
+    tags: dict[str, str] = field(default_factory=dict)
+    """Extra tags on the cluster and instances."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_instances(self.instance_class, self.instance_count, self.availability_zones,
+                        self.multi_az, class_kind="an RDS",
+                        class_example=f"db.r6g.large or {SERVERLESS_CLASS}")
+        check_log_retention("log_retention_days", self.log_retention_days)
+        check_backup_retention("backup_retention_days", self.backup_retention_days,
+                               self.protect)
         self._check_global()
 
     def _check_global(self) -> None:

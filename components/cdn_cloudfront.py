@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_aws as aws
 
-from components.labels import child_name, resource_tags
+from components.labels import child_name, physical_name, resource_tags
 from components.monitoring import MonitoredResource
 from components.object_store import LogBucket, LogBucketArgs
 
@@ -117,7 +117,7 @@ def _option(options: list[Any], domain: str) -> Any:
 def _security_headers(cdn: Cdn, name: str) -> aws.cloudfront.ResponseHeadersPolicy:
     return aws.cloudfront.ResponseHeadersPolicy(
         child_name(name, "security-headers"),
-        name=child_name(name, "security-headers"),
+        name=physical_name(name, "security-headers", limit=128),
         comment=f"{name}: HSTS, nosniff, frame and referrer policies",
         security_headers_config={
             "strict_transport_security": {"access_control_max_age_sec": 63_072_000,
@@ -180,18 +180,19 @@ def build_cloudfront(cdn: Cdn, name: str, args: CdnArgs) -> None:
         if any(o.access == access for o in args.origins):
             oac_name = child_name(name, f"oac-{origin_type}")
             oac_ids[access] = aws.cloudfront.OriginAccessControl(
-                oac_name, name=oac_name, description=f"{name}: signed requests to {origin_type}",
+                oac_name, name=physical_name(name, f"oac-{origin_type}"),
+                description=f"{name}: signed requests to {origin_type}",
                 origin_access_control_origin_type=origin_type,
                 signing_behavior="always", signing_protocol="sigv4", opts=child).id
 
     key_group_id = None
     if any(args.is_signed(o) for o in args.origins):
         public_key = aws.cloudfront.PublicKey(
-            child_name(name, "signing-key"), name=child_name(name, "signing-key"),
+            child_name(name, "signing-key"), name=physical_name(name, "signing-key", limit=128),
             comment=f"{name}: verifies signed video URLs",
             encoded_key=args.signing_public_key_pem, opts=child)
         key_group = aws.cloudfront.KeyGroup(
-            child_name(name, "key-group"), name=child_name(name, "key-group"),
+            child_name(name, "key-group"), name=physical_name(name, "key-group", limit=128),
             comment=f"{name}: signers trusted on video paths", items=[public_key.id], opts=child)
         key_group_id = key_group.id
         cdn.key_group_id = key_group.id
@@ -201,6 +202,7 @@ def build_cloudfront(cdn: Cdn, name: str, args: CdnArgs) -> None:
     certificate_arn = _certificate(cdn, name, args)
 
     logging_config = None
+    log_bucket: LogBucket | None = None
     if args.logging:
         log_bucket = LogBucket(child_name(name, "logs"), LogBucketArgs(
             purpose="cloudfront", retention_days=args.log_retention_days, protect=args.protect),
@@ -235,7 +237,9 @@ def build_cloudfront(cdn: Cdn, name: str, args: CdnArgs) -> None:
         restrictions={"geo_restriction": restriction},
         logging_config=logging_config,
         tags=resource_tags(dist_name),
-        opts=child)
+        # Logging checks the bucket's ACL: wait for the LogBucket (ownership, then ACL).
+        opts=pulumi.ResourceOptions(parent=cdn,
+                                    depends_on=[log_bucket] if log_bucket is not None else []))
     for origin in args.origins:
         if origin.grant_access is not None:
             origin.grant_access(distribution.arn)

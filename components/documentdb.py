@@ -36,37 +36,19 @@ _USERNAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9]{0,62}$")
 
 
 @dataclass(frozen=True, kw_only=True)
-class DocumentDbArgs:
-    vpc_id: pulumi.Input[str]
-    """VPC of the cluster's security group (the Network's `vpc_id`)."""
-    subnet_group_name: pulumi.Input[str]
-    """DocumentDB subnet group over the isolated subnets (`docdb_subnet_group_name`)."""
-    availability_zones: list[str]
-    """AZ names the instances are placed in, round-robin (the Network's AZs)."""
-    workload_security_group_ids: list[pulumi.Input[str]] = field(default_factory=list)
-    """Security groups admitted on 27017; empty admits nothing (fail closed)."""
+class DocumentDbSettings:
     engine_version: str = "5.0.0"
     """DocumentDB engine version (`5.0.0`); picks the parameter family (`docdb5.0`)."""
     instance_class: str = "db.r6g.large"
     """Instance class of every instance."""
     instance_count: int = 2
     """Primary plus replicas; 2 (default) gives a failover target in a second AZ."""
-    multi_az: bool = True
-    """Require instances in at least two AZs (default)."""
     master_username: str = "platformadmin"
     """Master user; its password is generated, never configured."""
-    backup_retention_days: int = 14
-    """Backup retention, 1-35 days; at least 7 when `protect`."""
-    log_retention_days: int = 365
-    """Retention of the exported audit and profiler log groups (KMS-encrypted, made first)."""
     profiler_threshold_ms: int = 100
     """Operations slower than this are written to the profiler log."""
-    protect: bool = True
-    """Deletion protection, Pulumi protect, retain on delete and a final snapshot (default on)."""
     data_class: DataClass = "user-pii"
     """`data-class` tag of the cluster and instances (default: user-pii)."""
-    tags: dict[str, str] = field(default_factory=dict)
-    """Extra tags on the cluster and instances."""
 
     @property
     def family(self) -> str:
@@ -78,17 +60,42 @@ class DocumentDbArgs:
         check_form("engine_version", self.engine_version,
                    bool(_ENGINE_VERSION.match(self.engine_version)), "a DocumentDB version",
                    "write it like 5.0.0")
-        check_instances(self.instance_class, self.instance_count, self.availability_zones,
-                        self.multi_az, class_kind="a DocumentDB", class_example="db.r6g.large")
         check_form("master_username", self.master_username,
                    bool(_USERNAME.match(self.master_username)), "a DocumentDB user name",
                    "start with a letter, use letters and digits")
-        check_log_retention("log_retention_days", self.log_retention_days)
-        check_backup_retention("backup_retention_days", self.backup_retention_days,
-                               self.protect)
         if self.profiler_threshold_ms < 50:
             raise ValueError(f"profiler_threshold_ms: {self.profiler_threshold_ms} is below "
                              "DocumentDB's minimum; use 50 or more")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DocumentDbArgs(DocumentDbSettings):
+    vpc_id: pulumi.Input[str]
+    """VPC of the cluster's security group (the Network's `vpc_id`)."""
+    subnet_group_name: pulumi.Input[str]
+    """DocumentDB subnet group over the isolated subnets (`docdb_subnet_group_name`)."""
+    availability_zones: list[str]
+    """AZ names the instances are placed in, round-robin (the Network's AZs)."""
+    workload_security_group_ids: list[pulumi.Input[str]] = field(default_factory=list)
+    """Security groups admitted on 27017; empty admits nothing (fail closed)."""
+    multi_az: bool = True
+    """Require instances in at least two AZs (default)."""
+    backup_retention_days: int = 14
+    """Backup retention, 1-35 days; at least 7 when `protect`."""
+    log_retention_days: int = 365
+    """Retention of the exported audit and profiler log groups (KMS-encrypted, made first)."""
+    protect: bool = True
+    """Deletion protection, Pulumi protect, retain on delete and a final snapshot (default on)."""
+    tags: dict[str, str] = field(default_factory=dict)
+    """Extra tags on the cluster and instances."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_instances(self.instance_class, self.instance_count, self.availability_zones,
+                        self.multi_az, class_kind="a DocumentDB", class_example="db.r6g.large")
+        check_log_retention("log_retention_days", self.log_retention_days)
+        check_backup_retention("backup_retention_days", self.backup_retention_days,
+                               self.protect)
 
 
 class DocumentDb(pulumi.ComponentResource):

@@ -20,7 +20,7 @@ import pulumi_aws as aws
 from components.aws_context import AwsContext
 from components.iam import policy_document, service_role
 from components.kms import customer_key
-from components.labels import child_name, resource_tags
+from components.labels import child_name, physical_name, resource_tags
 from components.logs import LOGS_SERVICE, check_log_retention, encrypted_log_group
 from components.monitoring import MonitoredResource
 from components.object_store import LogBucket, LogBucketArgs
@@ -42,22 +42,35 @@ SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secre
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 CPU_ARCHITECTURES: tuple[str, ...] = ("X86_64", "ARM64")
 CONTAINER_INSIGHTS: tuple[str, ...] = ("enabled", "enhanced")
+INGRESS: tuple[str, ...] = ("cloudfront", "internet")
+# AWS-managed prefix list of CloudFront's origin-facing addresses (CloudFront Developer Guide,
+# "Restrict access to Application Load Balancers").
+CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
+# GuardDuty's regional ECR repository of the Fargate agent (GuardDuty User Guide, "Amazon ECR
+# repository hosting GuardDuty agent"); its account differs by region.
+GUARDDUTY_AGENT_REPOSITORY = "aws-guardduty-agent-fargate"
+
+
+@dataclass(frozen=True)
+class SharedListener:
+    """The HTTPS listener of an EcsService's ALB, which further services join by path
+    (`EcsServiceArgs.attach_to`): one ALB, path routing, one certificate."""
+
+    listener: aws.lb.Listener
+    security_group_id: pulumi.Output[str]
+    """The ALB's security group (each joining service adds its egress rule to it)."""
+    alb_arn_suffix: pulumi.Output[str]
+    """For the joining service's `alb` alarms (LoadBalancer dimension)."""
 
 
 @dataclass(frozen=True, kw_only=True)
-class EcsServiceArgs:
-    vpc_id: pulumi.Input[str]
-    """VPC of the service (Network.vpc_id)."""
-    public_subnet_ids: Sequence[pulumi.Input[str]]
-    """Subnets of the internet-facing ALB, one per AZ (Network.public_subnet_ids); at least two."""
-    private_subnet_ids: Sequence[pulumi.Input[str]]
-    """Subnets of the tasks, with NAT egress (Network.private_subnet_ids)."""
-    certificate_arn: pulumi.Input[str] | None = None
+class EcsServiceSettings:
+    certificate_arn: str | None = None
     """ACM certificate of the HTTPS listener (same region); wins over `domain_name`."""
     domain_name: str | None = None
     """Without `certificate_arn`: request a DNS-validated certificate for this name; its
     validation records are the `certificate_validation_records` output (HTTPS is never off)."""
-    image: pulumi.Input[str] | None = None
+    image: str | None = None
     """Container image; default None runs `image_tag` from the service's own ECR repository."""
     image_tag: str = "bootstrap"
     """Tag run from the own repository (tags are immutable, so each release is a new tag)."""
@@ -71,11 +84,6 @@ class EcsServiceArgs:
     """Port the container listens on (non-root friendly)."""
     environment: Mapping[str, str] = field(default_factory=dict)
     """Plain environment variables (never secrets)."""
-    secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    """Env var -> Secrets Manager secret ARN; only these ARNs are readable by the execution role."""
-    secret_kms_key_arns: Sequence[pulumi.Input[str]] = ()
-    """Customer keys of those secrets (kms:Decrypt for the execution role); none needed for
-    the aws/secretsmanager key."""
     readonly_root_filesystem: bool = True
     """Read-only root filesystem; /tmp is a writable task volume."""
     health_check_path: str = "/health"
@@ -100,27 +108,29 @@ class EcsServiceArgs:
     """Weight of FARGATE_SPOT beyond the base (spot tasks can be reclaimed with 2 min notice)."""
     container_insights: Literal["enabled", "enhanced"] = "enabled"
     """Container Insights level of the cluster."""
-    log_retention_days: int = 365
-    """Retention of the app log group."""
     access_log_retention_days: int = 90
     """Days ALB access logs are kept in the log bucket."""
     ecr_keep_images: int = 30
     """Tagged images the ECR lifecycle rule keeps (untagged expire after 7 days)."""
-    protect: bool = True
-    """ALB deletion protection, log bucket and repository kept on delete and not force-emptied."""
-    tags: Mapping[str, str] = field(default_factory=dict)
-    """Extra tags on the service's resources."""
+    path_patterns: Sequence[str] = ()
+    """With `attach_to`: the paths (e.g. `/api/*`) the shared listener routes here."""
+    listener_priority: int = 10
+    """With `attach_to`: the listener rule's priority (1-50000, lower is evaluated first)."""
+    route53_zone_id: str | None = None
+    """Public hosted zone of `domain_name`: the certificate's DNS validation record is
+    created there, so the certificate validates (the caller points `domain_name` at the ALB,
+    e.g. a failover pair). None: the DNS owner creates the `certificate_validation_records`
+    (ACM waits until they exist)."""
+    guardduty_agent: bool = True
+    """Let the execution role pull GuardDuty's Fargate runtime-monitoring agent (injected as a
+    sidecar when the account's GuardDuty runtime monitoring manages ECS agents); without it
+    the tasks fail to start once that feature is on."""
+    ingress: Literal["cloudfront", "internet"] = "cloudfront"
+    """Who may reach the ALB: `cloudfront` (default) admits only CloudFront's origin-facing
+    managed prefix list on 443, so the CDN's WAF cannot be bypassed; `internet` opens 443
+    to everyone (an ALB without a CDN in front)."""
 
     def __post_init__(self) -> None:
-        check_log_retention("log_retention_days", self.log_retention_days)
-        if self.certificate_arn is None and not self.domain_name:
-            raise ValueError("certificate_arn: the HTTPS listener needs a certificate; give "
-                             "certificate_arn or domain_name (HTTPS cannot be turned off)")
-        if len(self.public_subnet_ids) < 2:
-            raise ValueError("public_subnet_ids: an ALB needs subnets in at least two AZs; "
-                             "give the network public subnets in two or more AZs")
-        if not self.private_subnet_ids:
-            raise ValueError("private_subnet_ids: empty; tasks run in private subnets")
         if self.cpu not in FARGATE_SIZES:
             raise ValueError(f"cpu: {self.cpu} is not a Fargate size; use one of "
                              f"{', '.join(map(str, FARGATE_SIZES))}")
@@ -153,6 +163,61 @@ class EcsServiceArgs:
                              "give one of them a positive weight")
         if min(self.fargate_base, self.fargate_weight, self.fargate_spot_weight) < 0:
             raise ValueError("fargate_base: base and weights must not be negative")
+        if self.ingress not in INGRESS:
+            raise ValueError(f"ingress: '{self.ingress}' is unknown; use one of "
+                             f"{', '.join(INGRESS)}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class EcsServiceArgs(EcsServiceSettings):
+    vpc_id: pulumi.Input[str]
+    """VPC of the service (Network.vpc_id)."""
+    public_subnet_ids: Sequence[pulumi.Input[str]]
+    """Subnets of the internet-facing ALB, one per AZ (Network.public_subnet_ids); at least two."""
+    private_subnet_ids: Sequence[pulumi.Input[str]]
+    """Subnets of the tasks, with NAT egress (Network.private_subnet_ids)."""
+    secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Env var -> Secrets Manager secret ARN; only these ARNs are readable by the execution role."""
+    secret_kms_key_arns: Sequence[pulumi.Input[str]] = ()
+    """Customer keys of those secrets (kms:Decrypt for the execution role); none needed for
+    the aws/secretsmanager key."""
+    log_retention_days: int = 365
+    """Retention of the app log group."""
+    protect: bool = True
+    """ALB deletion protection, log bucket and repository kept on delete and not force-emptied."""
+    attach_to: SharedListener | None = None
+    """Join another service's ALB (its `listener`) on `path_patterns` instead of owning an
+    ALB; None (default) = this service owns the ALB, its listener and certificate."""
+    cloudfront_prefix_list_id: str | None = None
+    """Id of the managed prefix list `com.amazonaws.global.cloudfront.origin-facing` in this
+    region (`aws ec2 describe-managed-prefix-lists`); required with ingress `cloudfront`."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra tags on the service's resources."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_log_retention("log_retention_days", self.log_retention_days)
+        if self.attach_to is not None:
+            if not self.path_patterns:
+                raise ValueError("path_patterns: empty; a service joining a shared listener "
+                                 "needs the paths routed to it, e.g. ['/api/*']")
+            if not 1 <= self.listener_priority <= 50000:
+                raise ValueError(f"listener_priority: {self.listener_priority} is outside "
+                                 "1-50000")
+        elif self.ingress == "cloudfront" and not (self.cloudfront_prefix_list_id or "").startswith(
+                "pl-"):
+            raise ValueError("cloudfront_prefix_list_id: ingress 'cloudfront' needs the id "
+                             f"(pl-...) of {CLOUDFRONT_ORIGIN_FACING} in this region; look it "
+                             "up with `aws ec2 describe-managed-prefix-lists`, or use ingress "
+                             "'internet'")
+        if self.attach_to is None and self.certificate_arn is None and not self.domain_name:
+            raise ValueError("certificate_arn: the HTTPS listener needs a certificate; give "
+                             "certificate_arn or domain_name (HTTPS cannot be turned off)")
+        if len(self.public_subnet_ids) < 2:
+            raise ValueError("public_subnet_ids: an ALB needs subnets in at least two AZs; "
+                             "give the network public subnets in two or more AZs")
+        if not self.private_subnet_ids:
+            raise ValueError("private_subnet_ids: empty; tasks run in private subnets")
         for env in [*self.environment, *self.secrets]:
             if not ENV_NAME.match(env):
                 raise ValueError(f"environment: '{env}' is not a valid variable name")
@@ -194,6 +259,8 @@ class EcsService(pulumi.ComponentResource):
     """Bucket of the ALB access logs."""
     certificate_validation_records: pulumi.Output[list[dict[str, str]]]
     """DNS records (name, type, value) to create when the component requested the certificate."""
+    listener: SharedListener | None
+    """The owned ALB's HTTPS listener, for services joining it (None when this one joined)."""
     monitored: list[MonitoredResource]
     """The ALB (kind `alb`) and the service (kind `ecs-service`)."""
 
@@ -209,14 +276,28 @@ class EcsService(pulumi.ComponentResource):
         self.repository_url = repository.repository_url
         log_group = self._log_group()
         self.log_group_name = log_group.name
-        alb_sg, service_sg = self._security_groups()
+        service_sg = self._service_group()
         self.security_group_id = service_sg.id
-        self.alb_security_group_id = alb_sg.id
-
-        alb, target_group, https = self._load_balancer(alb_sg)
-        self.alb_arn = alb.arn
-        self.alb_dns_name = alb.dns_name
-        self.alb_zone_id = alb.zone_id
+        target_group = self._target_group()
+        shared = args.attach_to
+        if shared is None:
+            alb_sg = self._alb_group()
+            alb, https = self._load_balancer(alb_sg, target_group)
+            self.alb_arn, self.alb_dns_name, self.alb_zone_id = (alb.arn, alb.dns_name,
+                                                                 alb.zone_id)
+            self.listener = SharedListener(listener=https, security_group_id=alb_sg.id,
+                                           alb_arn_suffix=alb.arn_suffix)
+            shared = self.listener
+        else:
+            self.listener = None
+            self.alb_arn = shared.listener.load_balancer_arn
+            self.alb_dns_name = self.alb_zone_id = None  # type: ignore[assignment]
+            self.access_log_bucket = None  # type: ignore[assignment]
+            self.certificate_validation_records = pulumi.Output.from_input([])
+            # The service waits for its rule: ECS refuses a target group without a listener.
+            https = self._listener_rule(shared.listener, target_group)
+        self.alb_security_group_id = shared.security_group_id
+        self._admit_alb(shared.security_group_id, service_sg)
 
         cluster = self._cluster()
         self.cluster_name = cluster.name
@@ -230,7 +311,8 @@ class EcsService(pulumi.ComponentResource):
 
         self.monitored.append(MonitoredResource(
             kind="alb", name=child_name(name, "alb"),
-            dimensions={"LoadBalancer": alb.arn_suffix, "TargetGroup": target_group.arn_suffix}))
+            dimensions={"LoadBalancer": shared.alb_arn_suffix,
+                        "TargetGroup": target_group.arn_suffix}))
         self.monitored.append(MonitoredResource(
             kind="ecs-service", name=child_name(name, "service"),
             dimensions={"ClusterName": cluster.name, "ServiceName": service.name}))
@@ -301,40 +383,56 @@ class EcsService(pulumi.ComponentResource):
 
     # ---- network --------------------------------------------------------------------------
 
-    def _security_groups(self) -> tuple[aws.ec2.SecurityGroup, aws.ec2.SecurityGroup]:
-        """ALB: 80/443 from the world, out only to the tasks. Tasks: in only from the ALB."""
-        port = self.args.container_port
+    def _alb_group(self) -> aws.ec2.SecurityGroup:
+        """ALB: 443 from CloudFront (or 80/443 from the world); out only to the tasks."""
         alb_sg = aws.ec2.SecurityGroup(
             child_name(self._name, "alb-sg"), vpc_id=self.args.vpc_id,
-            description=f"{self._name} load balancer: HTTP/HTTPS from the internet",
+            description=f"{self._name} load balancer: HTTPS from {self.args.ingress}",
             tags=self._tags("alb-sg"), opts=self._opts())
+        if self.args.ingress == "cloudfront":
+            # Only CloudFront reaches the ALB (HTTPS to the origin): its WAF is not bypassed.
+            aws.vpc.SecurityGroupIngressRule(
+                child_name(self._name, "alb-in-cloudfront"),
+                security_group_id=alb_sg.id, ip_protocol="tcp", from_port=443, to_port=443,
+                prefix_list_id=self.args.cloudfront_prefix_list_id,
+                description="HTTPS from CloudFront's origin-facing addresses only",
+                opts=self._opts())
+        else:
+            for listener_port in (80, 443):
+                aws.vpc.SecurityGroupIngressRule(
+                    child_name(self._name, f"alb-in-{listener_port}"),
+                    security_group_id=alb_sg.id, ip_protocol="tcp", from_port=listener_port,
+                    to_port=listener_port, cidr_ipv4="0.0.0.0/0",
+                    description=f"Port {listener_port} from the internet", opts=self._opts())
+        return alb_sg
+
+    def _service_group(self) -> aws.ec2.SecurityGroup:
+        """Tasks: in only from the ALB (`_admit_alb`); out to AWS APIs and the internet."""
         service_sg = aws.ec2.SecurityGroup(
             child_name(self._name, "service-sg"), vpc_id=self.args.vpc_id,
             description=f"{self._name} tasks: app port from the load balancer only",
             tags=self._tags("service-sg"), opts=self._opts())
-        for listener_port in (80, 443):
-            aws.vpc.SecurityGroupIngressRule(
-                child_name(self._name, f"alb-in-{listener_port}"),
-                security_group_id=alb_sg.id, ip_protocol="tcp", from_port=listener_port,
-                to_port=listener_port, cidr_ipv4="0.0.0.0/0",
-                description=f"Port {listener_port} from the internet", opts=self._opts())
-        aws.vpc.SecurityGroupEgressRule(
-            child_name(self._name, "alb-out-tasks"), security_group_id=alb_sg.id,
-            ip_protocol="tcp", from_port=port, to_port=port,
-            referenced_security_group_id=service_sg.id,
-            description="To the tasks' app port", opts=self._opts())
-        aws.vpc.SecurityGroupIngressRule(
-            child_name(self._name, "service-in-alb"), security_group_id=service_sg.id,
-            ip_protocol="tcp", from_port=port, to_port=port,
-            referenced_security_group_id=alb_sg.id,
-            description="App port from the load balancer", opts=self._opts())
         # Tasks reach ECR, Secrets Manager, data stores and third-party APIs.
         aws.vpc.SecurityGroupEgressRule(
             child_name(self._name, "service-out"), security_group_id=service_sg.id,
             ip_protocol="-1", cidr_ipv4="0.0.0.0/0",
             description="Outbound to AWS APIs, data stores and the internet via NAT",
             opts=self._opts())
-        return alb_sg, service_sg
+        return service_sg
+
+    def _admit_alb(self, alb_sg_id: pulumi.Input[str],
+                   service_sg: aws.ec2.SecurityGroup) -> None:
+        port = self.args.container_port
+        aws.vpc.SecurityGroupEgressRule(
+            child_name(self._name, "alb-out-tasks"), security_group_id=alb_sg_id,
+            ip_protocol="tcp", from_port=port, to_port=port,
+            referenced_security_group_id=service_sg.id,
+            description=f"To {self._name}'s app port", opts=self._opts())
+        aws.vpc.SecurityGroupIngressRule(
+            child_name(self._name, "service-in-alb"), security_group_id=service_sg.id,
+            ip_protocol="tcp", from_port=port, to_port=port,
+            referenced_security_group_id=alb_sg_id,
+            description="App port from the load balancer", opts=self._opts())
 
     def _access_log_bucket(self) -> LogBucket:
         """ALB access logs go to a shared-bar `LogBucket(purpose="alb")`: private, versioned,
@@ -358,14 +456,52 @@ class EcsService(pulumi.ComponentResource):
         self.certificate_validation_records = certificate.domain_validation_options.apply(
             lambda options: [{"name": o.resource_record_name, "type": o.resource_record_type,
                               "value": o.resource_record_value} for o in options or []])
-        # Waits until the records exist (the edge layer or the DNS owner creates them).
+        fqdns: list[pulumi.Output[str]] = []
+        if self.args.route53_zone_id is not None:
+            option = certificate.domain_validation_options.apply(lambda o: o[0])
+            record = aws.route53.Record(
+                child_name(self._name, "certificate-validation-record"),
+                zone_id=self.args.route53_zone_id,
+                name=option.apply(lambda o: o.resource_record_name),
+                type=option.apply(lambda o: o.resource_record_type),
+                records=[option.apply(lambda o: o.resource_record_value)],
+                ttl=300, allow_overwrite=True, opts=self._opts())
+            fqdns.append(record.fqdn)
+        # Waits until the records exist (here, or made by the DNS owner from the output).
         validation = aws.acm.CertificateValidation(
             child_name(self._name, "certificate-validation"),
-            certificate_arn=certificate.arn, opts=self._opts())
+            certificate_arn=certificate.arn, validation_record_fqdns=fqdns or None,
+            opts=self._opts())
         return validation.certificate_arn
 
-    def _load_balancer(self, alb_sg: aws.ec2.SecurityGroup
-                       ) -> tuple[aws.lb.LoadBalancer, aws.lb.TargetGroup, aws.lb.Listener]:
+    def _target_group(self) -> aws.lb.TargetGroup:
+        return aws.lb.TargetGroup(
+            child_name(self._name, "tg"),
+            vpc_id=self.args.vpc_id,
+            target_type="ip",
+            protocol="HTTP",
+            port=self.args.container_port,
+            deregistration_delay=30,
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                enabled=True, path=self.args.health_check_path, protocol="HTTP",
+                port="traffic-port", matcher="200-399", interval=15, timeout=5,
+                healthy_threshold=2, unhealthy_threshold=3),
+            tags=self._tags("tg"), opts=self._opts())
+
+    def _listener_rule(self, https: aws.lb.Listener, target_group: aws.lb.TargetGroup,
+                       ) -> aws.lb.ListenerRule:
+        return aws.lb.ListenerRule(
+            child_name(self._name, "route"), listener_arn=https.arn,
+            priority=self.args.listener_priority,
+            conditions=[aws.lb.ListenerRuleConditionArgs(
+                path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(
+                    values=list(self.args.path_patterns)))],
+            actions=[aws.lb.ListenerRuleActionArgs(type="forward",
+                                                   target_group_arn=target_group.arn)],
+            tags=self._tags("route"), opts=self._opts())
+
+    def _load_balancer(self, alb_sg: aws.ec2.SecurityGroup, target_group: aws.lb.TargetGroup,
+                       ) -> tuple[aws.lb.LoadBalancer, aws.lb.Listener]:
         log_bucket = self._access_log_bucket()
         self.access_log_bucket = log_bucket.bucket_name
         alb = aws.lb.LoadBalancer(
@@ -384,18 +520,6 @@ class EcsService(pulumi.ComponentResource):
             tags=self._tags("alb"),
             # AWS checks the bucket policy when access logs are enabled: wait for it.
             opts=self._opts(depends_on=[log_bucket]))
-        target_group = aws.lb.TargetGroup(
-            child_name(self._name, "tg"),
-            vpc_id=self.args.vpc_id,
-            target_type="ip",
-            protocol="HTTP",
-            port=self.args.container_port,
-            deregistration_delay=30,
-            health_check=aws.lb.TargetGroupHealthCheckArgs(
-                enabled=True, path=self.args.health_check_path, protocol="HTTP",
-                port="traffic-port", matcher="200-399", interval=15, timeout=5,
-                healthy_threshold=2, unhealthy_threshold=3),
-            tags=self._tags("tg"), opts=self._opts())
         https = aws.lb.Listener(
             child_name(self._name, "https"),
             load_balancer_arn=alb.arn, port=443, protocol="HTTPS",
@@ -410,7 +534,7 @@ class EcsService(pulumi.ComponentResource):
                 type="redirect", redirect=aws.lb.ListenerDefaultActionRedirectArgs(
                     protocol="HTTPS", port="443", status_code="HTTP_301"))],
             tags=self._tags("http-redirect"), opts=self._opts())
-        return alb, target_group, https
+        return alb, https
 
     # ---- cluster, IAM, task, service ------------------------------------------------------
 
@@ -461,8 +585,11 @@ class EcsService(pulumi.ComponentResource):
             "execution-role",
             f"{self._name}: ECS agent pulls the image, writes logs, reads secrets",
             {"execution-policy": pulumi.Output.all(
-                repository.arn, log_group.arn, secret_arns, key_arns).apply(
-                lambda a: _execution_policy(a[0], a[1], a[2], a[3]))})
+                repository.arn, log_group.arn, secret_arns, key_arns, ctx.partition,
+                ctx.region).apply(lambda a: _execution_policy(
+                    a[0], a[1], a[2], a[3], guardduty_agent=(
+                        f"arn:{a[4]}:ecr:{a[5]}:*:repository/{GUARDDUTY_AGENT_REPOSITORY}"
+                        if self.args.guardduty_agent else None)))})
         task = tasks_role("task-role", f"{self._name}: the application's own AWS permissions")
         return execution, task
 
@@ -491,7 +618,7 @@ class EcsService(pulumi.ComponentResource):
         }
         return aws.ecs.TaskDefinition(
             child_name(self._name, "task"),
-            family=child_name(self._name, "task"),
+            family=physical_name(self._name, "task", limit=255),
             requires_compatibilities=["FARGATE"],
             network_mode="awsvpc",
             cpu=str(args.cpu),
@@ -506,7 +633,7 @@ class EcsService(pulumi.ComponentResource):
 
     def _service(self, cluster: aws.ecs.Cluster, task: aws.ecs.TaskDefinition,
                  target_group: aws.lb.TargetGroup, service_sg: aws.ec2.SecurityGroup,
-                 https: aws.lb.Listener) -> aws.ecs.Service:
+                 https: pulumi.Resource) -> aws.ecs.Service:
         return aws.ecs.Service(
             child_name(self._name, "service"),
             cluster=cluster.arn,
@@ -562,7 +689,7 @@ class EcsService(pulumi.ComponentResource):
 
 
 def _execution_policy(repository_arn: str, log_group_arn: str, secret_arns: list[str],
-                      key_arns: list[str]) -> str:
+                      key_arns: list[str], guardduty_agent: str | None = None) -> str:
     statements: list[dict[str, object]] = [
         {"Sid": "EcrAuth", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken",
          "Resource": "*"},
@@ -573,6 +700,11 @@ def _execution_policy(repository_arn: str, log_group_arn: str, secret_arns: list
         {"Sid": "Logs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
          "Resource": f"{log_group_arn}:*"},
     ]
+    if guardduty_agent:
+        statements.append({"Sid": "GuardDutyAgentPull", "Effect": "Allow",
+                           "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
+                                      "ecr:BatchCheckLayerAvailability"],
+                           "Resource": guardduty_agent})
     if secret_arns:
         statements.append({"Sid": "Secrets", "Effect": "Allow",
                            "Action": "secretsmanager:GetSecretValue",

@@ -60,6 +60,9 @@ ADDONS = (
     Addon("coredns", False),
     Addon("aws-ebs-csi-driver", False, "ebs-csi-controller-sa",
           "service-role/AmazonEBSCSIDriverPolicy"),
+    # Container Insights: the ContainerInsights metrics the eks-cluster alarms read.
+    Addon("amazon-cloudwatch-observability", False, "cloudwatch-agent",
+          "CloudWatchAgentServerPolicy"),
 )
 
 
@@ -137,13 +140,7 @@ def _workload_group() -> NodeGroupSpec:
 
 
 @dataclass(frozen=True, kw_only=True)
-class EksArgs:
-    cluster_name: str
-    """EKS cluster name, unique in the account and region (plain: names its log group)."""
-    subnet_ids: Sequence[pulumi.Input[str]]
-    """Private subnets, one per AZ (Network.private_subnet_ids); control plane and nodes."""
-    availability_zones: Sequence[str]
-    """AZ names of `subnet_ids`, same order; node groups span all of them."""
+class EksSettings:
     kubernetes_version: str = "1.33"
     """Kubernetes minor version; upgrade one minor at a time."""
     endpoint_public_access: bool = False
@@ -167,24 +164,8 @@ class EksArgs:
     karpenter_ami_alias: str = AMI_ALIAS
     """Pinned AMI alias of Karpenter's nodes (default al2023@v20250915; never `@latest`, bump
     deliberately)."""
-    log_retention_days: int = 365
-    """Retention of the control-plane log group."""
-    deletion_protection: bool = True
-    """EKS deletion protection (the cluster cannot be deleted until it is turned off)."""
-    tags: Mapping[str, str] = field(default_factory=dict)
-    """Extra tags on the cluster."""
 
     def __post_init__(self) -> None:
-        check_log_retention("log_retention_days", self.log_retention_days)
-        if not CLUSTER_NAME.match(self.cluster_name):
-            raise ValueError(f"cluster_name: '{self.cluster_name}' is invalid; use 1-100 "
-                             "letters, digits, - or _, starting with a letter or digit")
-        if len(self.availability_zones) < 2:
-            raise ValueError("availability_zones: EKS needs subnets in at least two AZs; "
-                             "give the network two or more AZs")
-        if len(self.subnet_ids) != len(self.availability_zones):
-            raise ValueError(f"subnet_ids: {len(self.subnet_ids)} subnets for "
-                             f"{len(self.availability_zones)} AZs; give one private subnet per AZ")
         if not re.match(r"^1\.\d{2}$", self.kubernetes_version):
             raise ValueError(f"kubernetes_version: '{self.kubernetes_version}' is not a "
                              "minor version like 1.33")
@@ -217,6 +198,35 @@ class EksArgs:
         if self.public_access_cidrs and not self.endpoint_public_access:
             raise ValueError("public_access_cidrs: given but endpoint_public_access is off; "
                              "turn it on or drop the CIDRs")
+
+
+@dataclass(frozen=True, kw_only=True)
+class EksArgs(EksSettings):
+    cluster_name: str
+    """EKS cluster name, unique in the account and region (plain: names its log group)."""
+    subnet_ids: Sequence[pulumi.Input[str]]
+    """Private subnets, one per AZ (Network.private_subnet_ids); control plane and nodes."""
+    availability_zones: Sequence[str]
+    """AZ names of `subnet_ids`, same order; node groups span all of them."""
+    log_retention_days: int = 365
+    """Retention of the control-plane log group."""
+    deletion_protection: bool = True
+    """EKS deletion protection (the cluster cannot be deleted until it is turned off)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra tags on the cluster."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_log_retention("log_retention_days", self.log_retention_days)
+        if not CLUSTER_NAME.match(self.cluster_name):
+            raise ValueError(f"cluster_name: '{self.cluster_name}' is invalid; use 1-100 "
+                             "letters, digits, - or _, starting with a letter or digit")
+        if len(self.availability_zones) < 2:
+            raise ValueError("availability_zones: EKS needs subnets in at least two AZs; "
+                             "give the network two or more AZs")
+        if len(self.subnet_ids) != len(self.availability_zones):
+            raise ValueError(f"subnet_ids: {len(self.subnet_ids)} subnets for "
+                             f"{len(self.availability_zones)} AZs; give one private subnet per AZ")
 
 
 class Eks(pulumi.ComponentResource):

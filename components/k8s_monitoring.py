@@ -41,23 +41,15 @@ CHART_REPOSITORIES: dict[str, str] = {
 LOKI_SERVICE_ACCOUNT = "loki"
 PROMETHEUS_SERVICE_ACCOUNT = "kube-prometheus-stack-prometheus"
 ALERT_SECRET_KEY = "url"
+THANOS_SECRET, THANOS_SECRET_KEY = "thanos-objstore", "objstore.yml"
 KPS_RELEASE, LOKI_RELEASE, OTEL_RELEASE = "kube-prometheus-stack", "loki", "otel-collector"
 
 
 @dataclass(frozen=True, kw_only=True)
-class K8sMonitoringArgs:
-    kubernetes_provider: k8s.Provider
-    """Provider of the EKS cluster (the Eks component's `kubernetes_provider`)."""
-    cluster_name: pulumi.Input[str]
-    """EKS cluster name, for the Pod Identity associations."""
-    region: str
-    """The stack's region (Loki's bucket and the managed workspaces live here)."""
+class K8sMonitoringSettings:
     namespace: str = "monitoring"
     """Namespace of Prometheus, Alertmanager, Grafana and Loki (node agents go to
     `<namespace>-node`)."""
-    chat_webhook_url: pulumi.Input[str] | None = None
-    """Webhook Alertmanager sends to (a Pulumi secret; stored in a Kubernetes Secret and read
-    by Alertmanager from a file); None routes alerts nowhere but keeps them in the UI."""
     prometheus_retention: str = "15d"
     """Prometheus TSDB retention."""
     prometheus_storage_gi: int = 50
@@ -67,22 +59,16 @@ class K8sMonitoringArgs:
     creates it (EBS CSI gp3, encrypted, retained, bound where the pod lands)."""
     loki_retention_days: int = 30
     """Days Loki keeps logs (compactor retention; the bucket expires objects a day later)."""
-    log_retention_days: int = 365
-    """Retention of the managed Prometheus workspace's log group (managed path)."""
     managed_prometheus: bool = False
     """Also create Amazon Managed Prometheus (KMS-encrypted, Prometheus remote-writes to it)
     and Amazon Managed Grafana (with its role); for prod's managed path."""
-    protect: bool = True
-    """Protect and retain the Loki bucket."""
-    access_log_bucket: pulumi.Input[str] | None = None
-    """Name of an S3 access-log `LogBucket` in this region (the stack's
-    `storage-access-logs`) for the Loki bucket's server access logs; None (default) = the
-    Loki bucket's ObjectStore creates its own."""
+    long_term_metrics_days: int = 395
+    """Without managed Prometheus: the Thanos sidecar uploads Prometheus's blocks to an S3
+    bucket of the stack's region (KMS, in the jurisdiction), kept this many days; 0 = off."""
     chart_versions: Mapping[str, str] = field(default_factory=lambda: dict(CHART_VERSIONS))
     """Pinned chart versions; every chart needs an exact version (no ranges, no 'latest')."""
 
     def __post_init__(self) -> None:
-        check_log_retention("log_retention_days", self.log_retention_days)
         missing = sorted(set(CHART_VERSIONS) - set(self.chart_versions))
         if missing:
             raise ValueError(f"chart_versions: no version for {', '.join(missing)}; pin each "
@@ -92,8 +78,6 @@ class K8sMonitoringArgs:
             if len(parts) != 3 or not all(p.isdigit() for p in parts):
                 raise ValueError(f"chart_versions: '{chart}' is '{version}', not an exact "
                                  "version; pin it like 1.2.3")
-        if not self.region:
-            raise ValueError("region: empty; pass the stack's region (spec.region)")
         if self.prometheus_storage_gi < 1:
             raise ValueError("prometheus_storage_gi: must be at least 1")
         retention = self.prometheus_retention
@@ -102,6 +86,35 @@ class K8sMonitoringArgs:
                              "Prometheus duration; write it like 15d")
         if self.loki_retention_days < 1:
             raise ValueError("loki_retention_days: must be at least 1")
+        if self.long_term_metrics_days < 0:
+            raise ValueError("long_term_metrics_days: must be 0 (off) or more")
+
+
+@dataclass(frozen=True, kw_only=True)
+class K8sMonitoringArgs(K8sMonitoringSettings):
+    kubernetes_provider: k8s.Provider
+    """Provider of the EKS cluster (the Eks component's `kubernetes_provider`)."""
+    cluster_name: pulumi.Input[str]
+    """EKS cluster name, for the Pod Identity associations."""
+    region: str
+    """The stack's region (Loki's bucket and the managed workspaces live here)."""
+    chat_webhook_url: pulumi.Input[str] | None = None
+    """Webhook Alertmanager sends to (a Pulumi secret; stored in a Kubernetes Secret and read
+    by Alertmanager from a file); None routes alerts nowhere but keeps them in the UI."""
+    log_retention_days: int = 365
+    """Retention of the managed Prometheus workspace's log group (managed path)."""
+    protect: bool = True
+    """Protect and retain the Loki bucket."""
+    access_log_bucket: pulumi.Input[str] | None = None
+    """Name of an S3 access-log `LogBucket` in this region (the stack's
+    `storage-access-logs`) for the Loki bucket's server access logs; None (default) = the
+    Loki bucket's ObjectStore creates its own."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_log_retention("log_retention_days", self.log_retention_days)
+        if not self.region:
+            raise ValueError("region: empty; pass the stack's region (spec.region)")
 
 
 class K8sMonitoring(pulumi.ComponentResource):
@@ -111,6 +124,8 @@ class K8sMonitoring(pulumi.ComponentResource):
     """Namespace of the monitoring stack."""
     loki_bucket_name: pulumi.Output[str]
     """Loki's object store (tagged data-class telemetry, in the stack's region)."""
+    metrics_bucket_name: pulumi.Output[str] | None
+    """The Thanos sidecar's long-term metrics bucket (stack region); None when off or managed."""
     release_names: list[str]
     """Helm releases installed."""
     prometheus_workspace_id: pulumi.Output[str] | None
@@ -128,19 +143,25 @@ class K8sMonitoring(pulumi.ComponentResource):
         self._node_namespace = f"{args.namespace}-node"
         k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.kubernetes_provider)
         self._k8s = k8s_opts
+        self._associations: dict[str, aws.eks.PodIdentityAssociation] = {}
 
         namespaces = self._namespaces()
         self._network_policies(namespaces)
         loki_role = self._loki_storage()
         self.prometheus_workspace_id = self.grafana_workspace_endpoint = None
         remote_write = None
+        self.metrics_bucket_name = None
+        deps = [*namespaces.values(), self._storage_class()]
         if args.managed_prometheus:
             remote_write = self._managed_prometheus()
+        elif args.long_term_metrics_days:
+            deps.append(self._metrics_storage(namespaces[self.namespace]))
         self.release_names = []
-        deps = [*namespaces.values(), self._storage_class()]
-        self._loki_release(deps + [loki_role])
-        self._prometheus_release(deps, remote_write)
-        self._otel_release(deps)
+        # Loki's pods need their Pod Identity credentials from the first start.
+        self._loki_release(deps + [loki_role, *self._associations.values()])
+        operator = self._prometheus_release([*deps, *self._associations.values()], remote_write)
+        # The collector renders a PodMonitor: its CRD comes with the Prometheus Operator.
+        self._otel_release([*deps, operator])
 
         self.register_outputs({
             "namespace": self.namespace,
@@ -215,7 +236,10 @@ class K8sMonitoring(pulumi.ComponentResource):
         kept when the claim goes (Retain), created in the AZ of the pod that claims it."""
         return k8s.storage.v1.StorageClass(
             child_name(self._name, "storage-class"),
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=self.args.storage_class),
+            # The cluster's default class: EKS 1.30+ ships none, and charts that take the
+            # default (Loki 6.x persistence) would otherwise leave their claims Pending.
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=self.args.storage_class, annotations={
+                "storageclass.kubernetes.io/is-default-class": "true"}),
             provisioner="ebs.csi.aws.com",
             parameters={"type": "gp3", "encrypted": "true"},
             reclaim_policy="Retain",
@@ -231,10 +255,11 @@ class K8sMonitoring(pulumi.ComponentResource):
         iam_role = pod_identity_role(self._name, role, parent=self, aws_context=self._ctx,
                                      source_account=True,
                                      inline_policies={f"{role}-policy": policy})
-        aws.eks.PodIdentityAssociation(
+        association = aws.eks.PodIdentityAssociation(
             f"{role_name}-association", cluster_name=self.args.cluster_name,
             namespace=namespace, service_account=service_account, role_arn=iam_role.arn,
             tags=resource_tags(f"{role_name}-association"), opts=self._child())
+        self._associations[role] = association
         return iam_role
 
     def _loki_storage(self) -> aws.iam.Role:
@@ -251,6 +276,35 @@ class K8sMonitoring(pulumi.ComponentResource):
                  "Resource": a[1]},
             ]))
         return self._pod_identity_role("loki-role", policy, LOKI_SERVICE_ACCOUNT, self.namespace)
+
+    def _metrics_storage(self, namespace: k8s.core.v1.Namespace) -> k8s.core.v1.Secret:
+        """The Thanos sidecar's bucket, its Pod Identity role (Prometheus's service account)
+        and the objstore Secret the sidecar reads."""
+        args = self.args
+        store = telemetry_store(self, child_name(self._name, "metrics"), protect=args.protect,
+                                expire_after_days=args.long_term_metrics_days,
+                                access_log_bucket=args.access_log_bucket)
+        self.metrics_bucket_name = store.bucket_name
+        policy = pulumi.Output.all(store.bucket_arn, store.kms_key_arn).apply(
+            lambda a: policy_document([
+                {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": a[0]},
+                {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                 "Resource": f"{a[0]}/*"},
+                {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+                 "Resource": a[1]},
+            ]))
+        self._pod_identity_role("prometheus-role", policy, PROMETHEUS_SERVICE_ACCOUNT,
+                                self.namespace)
+        objstore = pulumi.Output.all(store.bucket_name, store.kms_key_arn).apply(
+            lambda a: json.dumps({"type": "S3", "config": {
+                "bucket": a[0], "endpoint": f"s3.{args.region}.amazonaws.com",
+                "region": args.region, "sse_config": {"type": "SSE-KMS", "kms_key_id": a[1]}}}))
+        return k8s.core.v1.Secret(
+            child_name(self._name, "thanos-objstore"),
+            metadata={"name": THANOS_SECRET, "namespace": self.namespace}, type="Opaque",
+            string_data={THANOS_SECRET_KEY: objstore},
+            opts=pulumi.ResourceOptions.merge(self._k8s,
+                                              pulumi.ResourceOptions(depends_on=[namespace])))
 
     # ---- managed path -----------------------------------------------------------------
 
@@ -335,7 +389,7 @@ class K8sMonitoring(pulumi.ComponentResource):
         self._release(LOKI_RELEASE, "loki", self.namespace, values, depends_on)
 
     def _prometheus_release(self, depends_on: list[pulumi.Resource],
-                            remote_write: dict[str, Any] | None) -> None:
+                            remote_write: dict[str, Any] | None) -> k8s.helm.v3.Release:
         args = self.args
         alert_secret_name = "alertmanager-chat-webhook"
         receivers: list[dict[str, Any]] = [{"name": "null"}]
@@ -385,6 +439,9 @@ class K8sMonitoring(pulumi.ComponentResource):
         }
         if remote_write is not None:
             prometheus_spec["remoteWrite"] = [remote_write]
+        elif args.long_term_metrics_days:
+            prometheus_spec["thanos"] = {"objectStorageConfig": {"existingSecret": {
+                "name": THANOS_SECRET, "key": THANOS_SECRET_KEY}}}
         values = {
             "fullnameOverride": "kube-prometheus-stack",
             "prometheus": {"prometheusSpec": prometheus_spec,
@@ -405,7 +462,7 @@ class K8sMonitoring(pulumi.ComponentResource):
                     "url": f"http://loki-gateway.{self.namespace}.svc.cluster.local"}],
             },
         }
-        self._release(KPS_RELEASE, "kube-prometheus-stack", self.namespace, values, deps)
+        return self._release(KPS_RELEASE, "kube-prometheus-stack", self.namespace, values, deps)
 
     def _otel_release(self, depends_on: list[pulumi.Resource]) -> None:
         values = {

@@ -21,8 +21,9 @@ from components.aws_context import AwsContext
 from components.iam import pod_identity_role, policy_document, service_grant_statement
 from components.labels import child_name, resource_tags
 
-CHART = "karpenter"
-CHART_REPOSITORY = "oci://public.ecr.aws/karpenter"
+# The full OCI reference as the chart: pulumi-kubernetes treats `repository_opts.repo` as a
+# classic repository and fails fetching its index.yaml (pulumi-kubernetes#2334).
+CHART_REFERENCE = "oci://public.ecr.aws/karpenter/karpenter"
 SERVICE_ACCOUNT = "karpenter"
 # EventBridge events Karpenter reacts to by draining the node before it goes away.
 INTERRUPTION_EVENTS = {
@@ -162,9 +163,8 @@ class Karpenter(pulumi.ComponentResource):
         return k8s.helm.v3.Release(
             child_name(self._name, "release"),
             name="karpenter",
-            chart=CHART,
+            chart=CHART_REFERENCE,
             version=args.chart_version,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=CHART_REPOSITORY),
             namespace=args.namespace,
             atomic=True,
             cleanup_on_fail=True,

@@ -10,10 +10,41 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws_context import AwsContext
-from components.labels import child_name, resource_tags
+from components.labels import child_name, physical_name, resource_tags
 
 KEY_USE_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*",
                    "kms:Describe*"]
+
+
+# The condition each service principal is held to in a key policy, as AWS documents it
+# (placeholders: {partition} {region} {account}). A service not listed is held to the
+# key's account with aws:SourceAccount.
+SERVICE_CONDITIONS: dict[str, dict[str, dict[str, str]]] = {
+    # CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS".
+    "logs": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
+                         "arn:{partition}:logs:{region}:{account}:log-group:*"}},
+    # CloudTrail User Guide, "Configure AWS KMS key policies for CloudTrail".
+    "cloudtrail.amazonaws.com": {
+        "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn":
+                       "arn:{partition}:cloudtrail:*:{account}:trail/*"},
+        "StringEquals": {"aws:SourceAccount": "{account}"}},
+    # CloudFront Developer Guide, "Restricting access to an Amazon S3 origin" (SSE-KMS):
+    # only this account's distributions.
+    "cloudfront.amazonaws.com": {
+        "ArnLike": {"aws:SourceArn": "arn:{partition}:cloudfront::{account}:distribution/*"}},
+    # Amazon CloudWatch Logs "Enabling logging from AWS services" (vended log delivery).
+    "delivery.logs.amazonaws.com": {
+        "StringEquals": {"aws:SourceAccount": "{account}"},
+        "ArnLike": {"aws:SourceArn": "arn:{partition}:logs:{region}:{account}:*"}},
+}
+
+
+def _condition(service: str, account_id: str, partition: str, region: str
+               ) -> dict[str, dict[str, str]]:
+    key = "logs" if service.startswith("logs.") else service
+    template = SERVICE_CONDITIONS.get(key, {"StringEquals": {"aws:SourceAccount": "{account}"}})
+    return {op: {k: v.format(partition=partition, region=region, account=account_id)
+                 for k, v in values.items()} for op, values in template.items()}
 
 
 def _key_policy(account_id: str, partition: str, region: str, dns_suffix: str,
@@ -25,16 +56,15 @@ def _key_policy(account_id: str, partition: str, region: str, dns_suffix: str,
         "Action": "kms:*",
         "Resource": "*",
     }]
-    if services:
+    for template in services:
+        service = template.format(region=region, dns_suffix=dns_suffix)
         statements.append({
-            "Sid": "ServicesUse",
+            "Sid": "ServiceUse" + "".join(p.capitalize() for p in service.split(".")[:1]),
             "Effect": "Allow",
-            "Principal": {"Service": [
-                s.format(region=region, dns_suffix=dns_suffix) for s in services
-            ]},
+            "Principal": {"Service": [service]},
             "Action": KEY_USE_ACTIONS,
             "Resource": "*",
-            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            "Condition": _condition(service, account_id, partition, region),
         })
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
@@ -64,7 +94,8 @@ def customer_key(component: str, role: str, *, description: str, parent: pulumi.
     )
     aws.kms.Alias(
         f"{name}-alias",
-        name=f"alias/{name}",
+        # Aliases are unique per account and region: scoped by the stack.
+        name=f"alias/{physical_name(component, role, limit=250, separator='/')}",
         target_key_id=key.key_id,
         region=region,
         opts=pulumi.ResourceOptions(parent=parent),

@@ -6,20 +6,11 @@ import pulumi
 import pulumi_aws as aws
 
 from components.labels import resource_tags
+from components.retention import LOG_RETENTION_DAYS, check_log_retention
+
+__all__ = ["LOGS_SERVICE", "LOG_RETENTION_DAYS", "check_log_retention", "encrypted_log_group"]
 
 LOGS_SERVICE = "logs.{region}.{dns_suffix}"
-# CloudWatch Logs accepts only these retention values (environments/sections/base.py keeps
-# an equal copy, since environments must not import components; a test holds them equal).
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
-                      1827, 2192, 2557, 2922, 3288, 3653)
-
-
-def check_log_retention(field: str, days: int) -> None:
-    """Raise ValueError naming `field` unless `days` is a retention CloudWatch Logs accepts."""
-    if days not in LOG_RETENTION_DAYS:
-        allowed = ", ".join(map(str, LOG_RETENTION_DAYS))
-        raise ValueError(f"{field}: {days} is not a CloudWatch Logs retention; use one of "
-                         f"{allowed}")
 
 
 def encrypted_log_group(name: str, *, retention_days: int, kms_key_arn: pulumi.Input[str],

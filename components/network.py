@@ -27,11 +27,7 @@ INTERFACE_ENDPOINT_SERVICES = ("ecr.api", "ecr.dkr", "sts", "logs", "secretsmana
 
 
 @dataclass(frozen=True, kw_only=True)
-class NetworkArgs:
-    cidr_block: str
-    """VPC IPv4 range, /22 or larger; carved into fixed tier blocks (components/subnet_plan.py)."""
-    availability_zones: list[str]
-    """AZ names, in address-plan order: the i-th AZ always gets slot i of every tier."""
+class NetworkSettings:
     nat_strategy: NatStrategy = "one-per-az"
     """`one-per-az` (default) keeps egress up when an AZ fails; `single` is cheaper; `none`."""
     public_subnets: bool = True
@@ -44,12 +40,34 @@ class NetworkArgs:
     STS, CloudWatch Logs and Secrets Manager by default."""
     flow_logs: bool = True
     """VPC flow logs (ALL traffic) to a KMS-encrypted CloudWatch log group."""
+
+    def __post_init__(self) -> None:
+        if self.nat_strategy not in NAT_STRATEGIES:
+            raise ValueError(f"nat_strategy: '{self.nat_strategy}' is unknown; use one of "
+                             f"{', '.join(NAT_STRATEGIES)}")
+        if self.nat_strategy != "none" and not self.public_subnets:
+            raise ValueError(f"nat_strategy: '{self.nat_strategy}' needs public subnets for "
+                             "its NAT gateways; set public_subnets=True or nat_strategy='none'")
+        if self.interface_endpoints and not self.interface_endpoint_services:
+            raise ValueError("interface_endpoint_services: empty while interface_endpoints is "
+                             "on; list services or set interface_endpoints=False")
+        if len(set(self.interface_endpoint_services)) != len(self.interface_endpoint_services):
+            raise ValueError("interface_endpoint_services: duplicates; list each service once")
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkArgs(NetworkSettings):
+    cidr_block: str
+    """VPC IPv4 range, /22 or larger; carved into fixed tier blocks (components/subnet_plan.py)."""
+    availability_zones: list[str]
+    """AZ names, in address-plan order: the i-th AZ always gets slot i of every tier."""
     log_retention_days: int = 365
     """Retention of the flow-log group."""
     tags: dict[str, str] = field(default_factory=dict)
     """Extra tags on the VPC."""
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if not self.availability_zones:
             raise ValueError("availability_zones: empty; give at least one AZ name")
         if len(set(self.availability_zones)) != len(self.availability_zones):
@@ -61,18 +79,7 @@ class NetworkArgs:
             raise ValueError(f"availability_zones: {', '.join(self.availability_zones)} share "
                              f"the suffix {', '.join(map(repr, shared))}; child resources are "
                              "named by it, so list zones whose last characters differ")
-        if self.nat_strategy not in NAT_STRATEGIES:
-            raise ValueError(f"nat_strategy: '{self.nat_strategy}' is unknown; use one of "
-                             f"{', '.join(NAT_STRATEGIES)}")
-        if self.nat_strategy != "none" and not self.public_subnets:
-            raise ValueError(f"nat_strategy: '{self.nat_strategy}' needs public subnets for "
-                             "its NAT gateways; set public_subnets=True or nat_strategy='none'")
         check_log_retention("log_retention_days", self.log_retention_days)
-        if self.interface_endpoints and not self.interface_endpoint_services:
-            raise ValueError("interface_endpoint_services: empty while interface_endpoints is "
-                             "on; list services or set interface_endpoints=False")
-        if len(set(self.interface_endpoint_services)) != len(self.interface_endpoint_services):
-            raise ValueError("interface_endpoint_services: duplicates; list each service once")
         carve_subnets(self.cidr_block, len(self.availability_zones))
 
 

@@ -348,18 +348,19 @@ class ObjectStoreArgs:
 
 def _private_bucket_controls(parent: pulumi.Resource, name: str, bucket: aws.s3.Bucket,
                              *, ownership: str, region: str | None,
-                             ) -> aws.s3.BucketPublicAccessBlock:
+                             ) -> tuple[aws.s3.BucketPublicAccessBlock,
+                                        aws.s3.BucketOwnershipControls]:
     """Public access block (all four) and object ownership, the same for every bucket."""
     child = pulumi.ResourceOptions(parent=parent)
     pab = aws.s3.BucketPublicAccessBlock(
         child_name(name, "public-access-block"), bucket=bucket.id,
         block_public_acls=True, block_public_policy=True, ignore_public_acls=True,
         restrict_public_buckets=True, region=region, opts=child)
-    aws.s3.BucketOwnershipControls(
+    ownership_controls = aws.s3.BucketOwnershipControls(
         child_name(name, "ownership"), bucket=bucket.id,
         rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership=ownership),
         region=region, opts=child)
-    return pab
+    return pab, ownership_controls
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -410,7 +411,7 @@ class LogBucket(pulumi.ComponentResource):
                 **(ALB_KMS_WAIVER if args.purpose == "alb" else {})}),
             opts=stateful_options(args.protect, self))
         cloudfront = args.purpose == "cloudfront"
-        pab = _private_bucket_controls(
+        pab, ownership = _private_bucket_controls(
             self, name, bucket, region=None,
             ownership="BucketOwnerPreferred" if cloudfront else "BucketOwnerEnforced")
         if cloudfront:
@@ -493,7 +494,8 @@ class LogBucket(pulumi.ComponentResource):
                             grantee=aws.s3.BucketAclAccessControlPolicyGrantGranteeArgs(
                                 type="CanonicalUser", id=AWSLOGSDELIVERY_CANONICAL_ID)),
                     ]),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[pab]))
+                # ACLs are refused (AccessControlListNotSupported) until ownership allows them.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[pab, ownership]))
         self.bucket_name = bucket.bucket
         self.bucket_arn = bucket.arn
         self.bucket_domain_name = bucket.bucket_domain_name
@@ -618,8 +620,9 @@ class ObjectStore(pulumi.ComponentResource):
             tags=resource_tags(bucket_name, data_class=args.data_class, extra=args.tags),
             opts=stateful_options(args.protect, self))
         self._bucket = bucket
-        self._pab = _private_bucket_controls(self, name, bucket, ownership="BucketOwnerEnforced",
-                                             region=args.region)
+        self._pab, _ = _private_bucket_controls(self, name, bucket,
+                                                ownership="BucketOwnerEnforced",
+                                                region=args.region)
         self._encryption(name, bucket, key, args.region)
         versioning = aws.s3.BucketVersioning(
             child_name(name, "versioning"), bucket=bucket.id,
@@ -736,8 +739,8 @@ class ObjectStore(pulumi.ComponentResource):
             tags=resource_tags(bucket_name, data_class=args.data_class,
                                extra={**args.tags, "replica-of": self._name}),
             opts=stateful_options(args.protect, self))
-        pab = _private_bucket_controls(self, name, replica, ownership="BucketOwnerEnforced",
-                                       region=region)
+        pab, _ = _private_bucket_controls(self, name, replica, ownership="BucketOwnerEnforced",
+                                          region=region)
         self._encryption(name, replica, key, region)
         replica_versioning = aws.s3.BucketVersioning(
             child_name(name, "versioning"), bucket=replica.id, region=region,

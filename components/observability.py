@@ -50,15 +50,7 @@ WIDGET_WIDTH, WIDGET_HEIGHT = 8, 6
 
 
 @dataclass(frozen=True, kw_only=True)
-class ObservabilityArgs:
-    region: str
-    """The stack's region (plain): decides which alarms need a relay topic in another region."""
-    monitored: Sequence[MonitoredResource] = ()
-    """What the stack's components asked to be watched (`ctx.monitored`); alarms and widgets
-    are derived from it through the alarm catalogue."""
-    name_prefix: str | None = None
-    """Prefix of alarm, dashboard and trail names, unique per account and region (the stack
-    name); default: the component name."""
+class ObservabilitySettings:
     thresholds: AlarmThresholds = field(default_factory=AlarmThresholds)
     """Alarm thresholds; defaults are the production choice (components/alarm_catalogue.py)."""
     alert_emails: Sequence[str] = ()
@@ -70,13 +62,8 @@ class ObservabilityArgs:
     """Slack workspace id authorised once in the AWS Chatbot console (chat=slack)."""
     slack_channel_id: str | None = None
     """Slack channel id the alerts go to (chat=slack)."""
-    webhook_url: pulumi.Input[str] | None = None
-    """HTTPS endpoint of the chat webhook (chat=webhook); pass it as a Pulumi secret
-    (`Config.get_secret`): it carries the channel's credential."""
     chatbot_region: str = "us-west-2"
     """Region whose AWS Chatbot API holds the Slack channel configuration (Chatbot is global)."""
-    log_retention_days: int = 365
-    """Retention of the trail's CloudWatch log group (and bucket objects' minimum age)."""
     audit_retention_days: int = 2557
     """Days the trail bucket keeps log files (7 years, a common audit requirement)."""
     composite_alarm: bool = True
@@ -92,6 +79,44 @@ class ObservabilityArgs:
     """How often GuardDuty publishes updated findings."""
     finding_alert_severity: float = 7.0
     """GuardDuty findings at or above this severity (7 = high) go to the alert topic."""
+
+    def __post_init__(self) -> None:
+        if self.chat not in CHAT_KINDS:
+            raise ValueError(f"chat: '{self.chat}' is unknown; use one of {', '.join(CHAT_KINDS)}")
+        if self.chat == "slack" and not (self.slack_team_id and self.slack_channel_id):
+            raise ValueError("chat: 'slack' needs slack_team_id and slack_channel_id; set both "
+                             "(from the AWS Chatbot console) or use chat='none'")
+        for email in self.alert_emails:
+            if "@" not in email or email.strip() != email:
+                raise ValueError(f"alert_emails: '{email}' is not an email address; "
+                                 "write it like oncall@example.com")
+        if self.finding_publishing_frequency not in FINDING_FREQUENCIES:
+            raise ValueError(f"finding_publishing_frequency: '{self.finding_publishing_frequency}'"
+                             f" is unknown; use one of {', '.join(FINDING_FREQUENCIES)}")
+        unknown = sorted(set(self.guardduty_features) - set(GUARDDUTY_FEATURES))
+        if unknown:
+            raise ValueError(f"guardduty_features: {', '.join(unknown)} unknown; use any of "
+                             f"{', '.join(GUARDDUTY_FEATURES)}")
+        if not 1 <= self.finding_alert_severity <= 10:
+            raise ValueError(f"finding_alert_severity: {self.finding_alert_severity} is outside "
+                             "GuardDuty's 1-10 scale; 7 means high")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ObservabilityArgs(ObservabilitySettings):
+    region: str
+    """The stack's region (plain): decides which alarms need a relay topic in another region."""
+    monitored: Sequence[MonitoredResource] = ()
+    """What the stack's components asked to be watched (`ctx.monitored`); alarms and widgets
+    are derived from it through the alarm catalogue."""
+    name_prefix: str | None = None
+    """Prefix of alarm, dashboard and trail names, unique per account and region (the stack
+    name); default: the component name."""
+    webhook_url: pulumi.Input[str] | None = None
+    """HTTPS endpoint of the chat webhook (chat=webhook); pass it as a Pulumi secret
+    (`Config.get_secret`): it carries the channel's credential."""
+    log_retention_days: int = 365
+    """Retention of the trail's CloudWatch log group (and bucket objects' minimum age)."""
     protect: bool = True
     """Protect and retain the audit bucket (and keep its objects on stack deletion)."""
     access_log_bucket: pulumi.Input[str] | None = None
@@ -100,21 +125,13 @@ class ObservabilityArgs:
     audit bucket's ObjectStore creates its own."""
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         check_log_retention("log_retention_days", self.log_retention_days)
         if not self.region:
             raise ValueError("region: empty; pass the stack's region (spec.region)")
-        if self.chat not in CHAT_KINDS:
-            raise ValueError(f"chat: '{self.chat}' is unknown; use one of {', '.join(CHAT_KINDS)}")
-        if self.chat == "slack" and not (self.slack_team_id and self.slack_channel_id):
-            raise ValueError("chat: 'slack' needs slack_team_id and slack_channel_id; set both "
-                             "(from the AWS Chatbot console) or use chat='none'")
         if self.chat == "webhook" and self.webhook_url is None:
             raise ValueError("chat: 'webhook' needs webhook_url; pass the secret config value "
                              "platform:alertWebhookUrl or use chat='none'")
-        for email in self.alert_emails:
-            if "@" not in email or email.strip() != email:
-                raise ValueError(f"alert_emails: '{email}' is not an email address; "
-                                 "write it like oncall@example.com")
         names = [m.name for m in self.monitored]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
@@ -126,16 +143,6 @@ class ObservabilityArgs:
             if not resource.dimensions:
                 raise ValueError(f"monitored: '{resource.name}' has no dimensions; give the "
                                  "CloudWatch dimensions that identify it")
-        if self.finding_publishing_frequency not in FINDING_FREQUENCIES:
-            raise ValueError(f"finding_publishing_frequency: '{self.finding_publishing_frequency}'"
-                             f" is unknown; use one of {', '.join(FINDING_FREQUENCIES)}")
-        unknown = sorted(set(self.guardduty_features) - set(GUARDDUTY_FEATURES))
-        if unknown:
-            raise ValueError(f"guardduty_features: {', '.join(unknown)} unknown; use any of "
-                             f"{', '.join(GUARDDUTY_FEATURES)}")
-        if not 1 <= self.finding_alert_severity <= 10:
-            raise ValueError(f"finding_alert_severity: {self.finding_alert_severity} is outside "
-                             "GuardDuty's 1-10 scale; 7 means high")
 
 
 @dataclass(frozen=True)

@@ -41,15 +41,7 @@ _ENGINE_VERSION = re.compile(r"^\d+\.\d+$")
 
 
 @dataclass(frozen=True, kw_only=True)
-class RedisArgs:
-    vpc_id: pulumi.Input[str]
-    """VPC of the group's security group (the Network's `vpc_id`)."""
-    subnet_group_name: pulumi.Input[str]
-    """ElastiCache subnet group over the isolated subnets (`cache_subnet_group_name`)."""
-    availability_zones: list[str]
-    """AZ names the nodes are placed in, round-robin (the Network's AZs)."""
-    workload_security_group_ids: list[pulumi.Input[str]] = field(default_factory=list)
-    """Security groups admitted on 6379; empty admits nothing (fail closed)."""
+class RedisSettings:
     engine: Engine = "redis"
     """`redis` (default) or `valkey`."""
     engine_version: str = "7.1"
@@ -58,19 +50,8 @@ class RedisArgs:
     """Node type of the primary and every replica."""
     replicas: int = 2
     """Read replicas besides the primary, 0-5; at least 1 enables Multi-AZ failover."""
-    multi_az: bool = True
-    """Multi-AZ with automatic failover; needs at least one replica (default)."""
-    snapshot_retention_days: int = 14
-    """Daily snapshots kept, 1-35 days; at least 7 when `protect`."""
-    log_retention_days: int = 365
-    """Retention of the slow-log group."""
-    protect: bool = True
-    """Pulumi protect, retain on delete and a final snapshot (ElastiCache has no deletion
-    protection flag); default on."""
     data_class: DataClass = "user-pii"
     """`data-class` tag of the group: a cache holds copies of the database's data."""
-    tags: dict[str, str] = field(default_factory=dict)
-    """Extra tags on the replication group."""
 
     @property
     def engine_major(self) -> int:
@@ -81,7 +62,6 @@ class RedisArgs:
         return 1 + self.replicas
 
     def __post_init__(self) -> None:
-        check_log_retention("log_retention_days", self.log_retention_days)
         if self.engine not in ENGINES:
             raise ValueError(f"engine: '{self.engine}' is unknown; use one of "
                              f"{', '.join(ENGINES)}")
@@ -91,6 +71,33 @@ class RedisArgs:
         check_form("node_type", self.node_type, self.node_type.startswith("cache."),
                    "an ElastiCache node type", "write it like cache.r7g.large")
         check_range("replicas", self.replicas, 0, MAX_REPLICAS)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RedisArgs(RedisSettings):
+    vpc_id: pulumi.Input[str]
+    """VPC of the group's security group (the Network's `vpc_id`)."""
+    subnet_group_name: pulumi.Input[str]
+    """ElastiCache subnet group over the isolated subnets (`cache_subnet_group_name`)."""
+    availability_zones: list[str]
+    """AZ names the nodes are placed in, round-robin (the Network's AZs)."""
+    workload_security_group_ids: list[pulumi.Input[str]] = field(default_factory=list)
+    """Security groups admitted on 6379; empty admits nothing (fail closed)."""
+    multi_az: bool = True
+    """Multi-AZ with automatic failover; needs at least one replica (default)."""
+    snapshot_retention_days: int = 14
+    """Daily snapshots kept, 1-35 days; at least 7 when `protect`."""
+    log_retention_days: int = 365
+    """Retention of the slow-log group."""
+    protect: bool = True
+    """Pulumi protect, retain on delete and a final snapshot (ElastiCache has no deletion
+    protection flag); default on."""
+    tags: dict[str, str] = field(default_factory=dict)
+    """Extra tags on the replication group."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_log_retention("log_retention_days", self.log_retention_days)
         if self.multi_az and self.replicas < 1:
             raise ValueError("replicas: 0 leaves no failover target for multi_az=True; use at "
                              "least 1 or set multi_az=False")

@@ -1,4 +1,9 @@
-"""Loads and validates environments/*.yaml into a StackSpec for one `<env>-<region>` stack.
+"""Loads and validates environments/*.yaml into a StackSpec for one stack.
+
+A stack is named `<blueprint>-<env>-<region>` (e.g. `coursebundler-prod-us-east-1`): the
+system, its environment's posture profile and its region, so two systems can share an
+account and region. Its stack file names the blueprint again (`platform:blueprint`), which
+must agree with the name.
 
 Every check runs before any resource exists; a failure is one SpecError line naming the
 file, the key path and the fix.
@@ -8,7 +13,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,7 +23,8 @@ from environments.errors import SpecError
 from environments.model import Jurisdiction, Profile, Region, StackSpec
 
 DATA_DIR = Path(__file__).resolve().parent
-STACK_NAME = re.compile(r"^(?P<env>[a-z][a-z0-9]*)-(?P<region>[a-z]{2}(?:-gov)?-[a-z]+-\d+)$")
+STACK_NAME = re.compile(r"^(?P<blueprint>[a-z][a-z0-9]*(?:-[a-z0-9]+)*?)-(?P<env>[a-z][a-z0-9]*)"
+                        r"-(?P<region>[a-z]{2}(?:-gov)?-[a-z]+-\d+)$")
 ModelT = TypeVar("ModelT", bound=BaseModel)
 # VPC sizes: AWS's largest VPC, and the smallest the subnet plan can carve
 # (components/subnet_plan.py SMALLEST_VPC_PREFIX; a test keeps the two equal).
@@ -72,7 +77,7 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return []
 
 
-def _validate(model: type[ModelT], data: Any, label: str, prefix: str = "") -> ModelT:
+def validate_model(model: type[ModelT], data: Any, label: str, prefix: str = "") -> ModelT:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -94,16 +99,6 @@ def _validate(model: type[ModelT], data: Any, label: str, prefix: str = "") -> M
                         message[0].lower() + message[1:]) from None
 
 
-def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
 class EnvironmentData:
     """All environment files, validated together so one bad file fails every stack the same way."""
 
@@ -113,18 +108,18 @@ class EnvironmentData:
         self.aws_zones: dict[str, dict[str, str]] = _read_yaml(catalog_path)
         jur_path = root / "jurisdictions.yaml"
         self.jurisdictions = {
-            name: _validate(Jurisdiction, body, _label(jur_path), name)
+            name: validate_model(Jurisdiction, body, _label(jur_path), name)
             for name, body in _read_yaml(jur_path).items()
         }
         self.profile_files = {p.stem: p for p in sorted((root / "profiles").glob("*.yaml"))}
         self.profiles = {
-            env: _validate(Profile, _read_yaml(path), _label(path))
+            env: validate_model(Profile, _read_yaml(path), _label(path))
             for env, path in self.profile_files.items()
         }
         reg_path = root / "regions.yaml"
         self.regions_label = _label(reg_path)
         self.regions = {
-            name: _validate(Region, body, self.regions_label, name)
+            name: validate_model(Region, body, self.regions_label, name)
             for name, body in _read_yaml(reg_path).items()
         }
         self._check_jurisdictions(_label(jur_path))
@@ -190,13 +185,24 @@ class EnvironmentData:
                                         "address plan")
                 seen.setdefault(env, []).append((name, network))
 
-    def stack_spec(self, stack: str, overrides: Mapping[str, Any] | None = None,
-                   overrides_source: str | None = None) -> StackSpec:
+    def stack_spec(self, stack: str, blueprint: str | None = None,
+                   source: str | None = None) -> StackSpec:
+        """The spec of `stack`; `blueprint` is its stack file's `platform:blueprint`."""
         match = STACK_NAME.match(stack)
         if match is None:
-            raise SpecError(f"stack '{stack}'", "name", "does not parse as <env>-<region>",
-                            "name it like prod-us-east-1")
-        env, region_name = match["env"], match["region"]
+            raise SpecError(f"stack '{stack}'", "name",
+                            "does not parse as <blueprint>-<env>-<region>",
+                            "name it like coursebundler-prod-us-east-1")
+        source = source or _label(self.root / "stacks" / f"Pulumi.{stack}.yaml")
+        named, env, region_name = match["blueprint"], match["env"], match["region"]
+        if blueprint is None:
+            raise SpecError(source, "config.platform:blueprint", "missing",
+                            f"add `platform:blueprint: {named}` (the stack's system)")
+        if blueprint != named:
+            raise SpecError(source, "config.platform:blueprint",
+                            f"'{blueprint}' disagrees with the stack name '{stack}'",
+                            f"name the stack {blueprint}-{env}-{region_name} or set "
+                            f"platform:blueprint: {named}")
         if env not in self.profiles:
             known = ", ".join(self.profiles)
             raise SpecError(f"stack '{stack}'", "environment",
@@ -211,28 +217,23 @@ class EnvironmentData:
             raise SpecError(self.regions_label, f"{region_name}.vpc_cidrs.{env}",
                             "no VPC CIDR for this environment",
                             "add one from the address plan")
-        profile = self.profiles[env]
-        source = overrides_source or _label(self.root / "stacks" / f"Pulumi.{stack}.yaml")
-        if overrides:
-            merged = _deep_merge(profile.model_dump(), overrides)
-            profile = _validate(Profile, merged, source, "config platform:profile")
         zones = list(self.aws_zones[region_name].values())[: region.az_count]
         return StackSpec(
             stack=stack,
+            blueprint=blueprint,
             environment=env,
             region=region_name,
             jurisdiction_name=region.jurisdiction,
             jurisdiction=self.jurisdictions[region.jurisdiction],
             availability_zones=zones,
             vpc_cidr=cidr,
-            profile=profile,
+            profile=self.profiles[env],
             profile_file=_label(self.profile_files[env]),
-            overrides_file=source if overrides else None,
-            overridden_sections=sorted(overrides or {}),
+            stack_file=source,
         )
 
 
-def load_stack_spec(stack: str, overrides: Mapping[str, Any] | None = None,
-                    overrides_source: str | None = None, root: Path = DATA_DIR) -> StackSpec:
-    """The validated spec of `stack`, with the stack file's profile overrides applied."""
-    return EnvironmentData(root).stack_spec(stack, overrides, overrides_source)
+def load_stack_spec(stack: str, blueprint: str | None, source: str | None = None,
+                    root: Path = DATA_DIR) -> StackSpec:
+    """The validated spec of `stack`, whose stack file names `blueprint`."""
+    return EnvironmentData(root).stack_spec(stack, blueprint, source)

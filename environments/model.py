@@ -1,4 +1,4 @@
-"""Typed model of the environment data: jurisdictions, regions, profiles, one stack's spec."""
+"""Typed model of the environment data: jurisdictions, regions, posture profiles, a stack's spec."""
 
 from __future__ import annotations
 
@@ -6,18 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from environments.sections.base import Cidr, LogRetentionDays, StrictModel
-from environments.sections.compute import EcsProfile, EksProfile
-from environments.sections.data import (
-    AuroraProfile,
-    DocumentDbProfile,
-    DynamoDbProfile,
-    RedisProfile,
-)
-from environments.sections.edge import CdnProfile, ObjectStoreProfile
-from environments.sections.network import NetworkProfile
-from environments.sections.observability import ObservabilityProfile
-from environments.sections.video import LiveVideoProfile, VodProfile
+from environments.fields import Cidr, LogRetentionDays, StrictModel
 
 
 class Jurisdiction(StrictModel):
@@ -35,7 +24,10 @@ class Region(StrictModel):
 
 
 class Profile(StrictModel):
-    """What differs between dev, staging and prod. Defaults are the production choice."""
+    """An environment's posture, which every blueprint reads: availability, protection,
+    retention and backups. What a system is made of (its components and their sizes) is its
+    blueprint's settings (stacks/blueprints/), never here. Defaults are the production choice.
+    """
 
     availability: Literal["multi-az", "single-az"] = Field(
         "multi-az", description="Spread stateful and serving resources over AZs."
@@ -50,24 +42,14 @@ class Profile(StrictModel):
     backup_retention_days: int = Field(
         14, ge=1, le=35, description="Automated backup / PITR retention of the data stores "
         "(AWS allows 1-35; the policy pack wants at least 7 where data is protected).")
-    network: NetworkProfile = NetworkProfile()
-    eks: EksProfile = EksProfile()
-    ecs: EcsProfile = EcsProfile()
-    aurora: AuroraProfile = AuroraProfile()
-    documentdb: DocumentDbProfile = DocumentDbProfile()
-    redis: RedisProfile = RedisProfile()
-    dynamodb: DynamoDbProfile = DynamoDbProfile()
-    object_store: ObjectStoreProfile = ObjectStoreProfile()
-    cdn: CdnProfile = CdnProfile()
-    live_video: LiveVideoProfile = LiveVideoProfile()
-    vod: VodProfile = VodProfile()
-    observability: ObservabilityProfile = ObservabilityProfile()
 
 
 class StackSpec(StrictModel):
-    """Everything one `<env>-<region>` stack is built from."""
+    """Everything one `<blueprint>-<env>-<region>` stack is built from, but the blueprint's
+    own settings (validated by the blueprint's model, stacks/blueprints/)."""
 
     stack: str
+    blueprint: str = Field(description="Blueprint id (`platform:blueprint` of the stack file).")
     environment: str
     region: str
     jurisdiction_name: str
@@ -75,21 +57,13 @@ class StackSpec(StrictModel):
     availability_zones: list[str] = Field(description="AZ names, in address-plan order.")
     vpc_cidr: Cidr
     profile: Profile
-    profile_file: str | None = Field(
-        None, description="Label of the profile file the stack starts from; None = "
-        "environments/profiles/<environment>.yaml.")
-    overrides_file: str | None = Field(
-        None, description="Label of the stack file whose `platform:profile` overrides apply.")
-    overridden_sections: list[str] = Field(
-        default_factory=list, description="Profile sections the stack file overrides.")
+    profile_file: str = Field(description="Label of the environment's profile file.")
+    stack_file: str = Field(description="Label of the stack file (its settings' source).")
 
     @property
     def allowed_regions(self) -> list[str]:
         return list(self.jurisdiction.regions)
 
-    def source_of(self, section: str) -> str:
-        """The file a profile `section` (e.g. `aurora` or `dynamodb.tables`) comes from."""
-        top = section.split(".", 1)[0]
-        if self.overrides_file is not None and top in self.overridden_sections:
-            return self.overrides_file
-        return self.profile_file or f"environments/profiles/{self.environment}.yaml"
+    @property
+    def multi_az(self) -> bool:
+        return self.profile.availability == "multi-az"

@@ -207,6 +207,7 @@ def policy_config_command(
 
 @app.command("new-stack")
 def new_stack_command(
+    blueprint: Annotated[str, typer.Argument(help="Blueprint id, e.g. coursebundler.")],
     env: Annotated[str, typer.Argument(help="Environment (a profile), e.g. prod.")],
     region: Annotated[str, typer.Argument(help="AWS region, e.g. ap-southeast-1.")],
     az_count: Annotated[int | None, typer.Option(
@@ -224,7 +225,8 @@ def new_stack_command(
         "--environments", help="environments/ directory to edit (default: this toolkit's).")]
     = None,
 ) -> None:
-    """Write and validate the config of a new <env>-<region> stack (CIDR, jurisdiction, AZs)."""
+    """Write and validate the config of a new <blueprint>-<env>-<region> stack (CIDR,
+    jurisdiction, AZs); its blueprint settings go under platform:settings."""
     from rich.syntax import Syntax
 
     from environments.loader import DATA_DIR
@@ -232,7 +234,8 @@ def new_stack_command(
 
     try:
         result = plan_new_stack(environments_dir or DATA_DIR, env, region, az_count=az_count,
-                                jurisdiction=jurisdiction, widen_jurisdiction=widen_jurisdiction)
+                                jurisdiction=jurisdiction, blueprint=blueprint,
+                                widen_jurisdiction=widen_jurisdiction)
         if not dry_run:
             write_changes(result)
     except (NewStackError, OSError) as error:

@@ -1,11 +1,12 @@
 """README reference sections generated from the code and data, so they cannot drift.
 
 - Components: read from components/*.py without importing them: each `<Name>Args`
-  dataclass gives the inputs (field, type, default, the docstring under the field), each
+  dataclass gives the inputs (field, type, default, the docstring under the field; the
+  fields of its `<Name>Settings` base are the settings a stack file may set), each
   ComponentResource subclass its type token and outputs (annotated attributes with a
   docstring).
-- Profiles: every knob of an environment profile, from the pydantic model's descriptions.
-- Shipped stacks: what each `environments/stacks/Pulumi.<stack>.yaml` turns on.
+- Profiles: every posture knob of an environment profile, from the pydantic model.
+- Shipped stacks: each `environments/stacks/Pulumi.<stack>.yaml`, its blueprint and region.
 
     python -m platformctl.docs --write   # regenerate README.md between the markers
     python -m platformctl.docs --check   # exit 1 when README.md is stale (used by tests)
@@ -46,6 +47,8 @@ class ComponentDoc:
     summary: str
     inputs: list[Entry]
     outputs: list[Entry]
+    settings: frozenset[str] = frozenset()
+    """Inputs that come from `<Name>Settings`: what blueprint settings / stack files set."""
 
 
 def _documented_attributes(body: list[ast.stmt]) -> list[Entry]:
@@ -90,13 +93,16 @@ def component_docs(components_dir: Path = REPO / "components") -> list[Component
             if not _is_component(cls):
                 continue
             args = classes.get(f"{cls.name}Args")
+            settings = classes.get(f"{cls.name}Settings")
+            knobs = _documented_attributes(settings.body) if settings else []
             docs.append(ComponentDoc(
                 module=f"components/{path.name}",
                 name=cls.name,
                 token=_token(cls),
                 summary=" ".join((ast.get_docstring(cls) or "").split()),
-                inputs=_documented_attributes(args.body) if args else [],
+                inputs=knobs + (_documented_attributes(args.body) if args else []),
                 outputs=[e for e in _documented_attributes(cls.body) if e.doc],
+                settings=frozenset(e.name for e in knobs),
             ))
     return docs
 
@@ -110,14 +116,16 @@ def render_components(docs: list[ComponentDoc]) -> str:
     for doc in docs:
         lines += [f"### {doc.name} (`{doc.token}`, {doc.module})", "", doc.summary, ""]
         if doc.inputs:
-            lines += [f"Inputs (`{doc.name}Args`):", "",
-                      "| name | description | type | default | required |",
-                      "|---|---|---|---|:---:|"]
+            lines += [f"Inputs (`{doc.name}Args`; *setting*: a field of `{doc.name}Settings`, "
+                      "which blueprint settings and stack files fill in):", "",
+                      "| name | description | type | default | required | setting |",
+                      "|---|---|---|---|:---:|:---:|"]
             for e in doc.inputs:
                 default = f"`{_cell(e.default)}`" if e.default is not None else ""
                 required = "no" if e.default is not None else "yes"
+                setting = "yes" if e.name in doc.settings else ""
                 lines.append(f"| `{e.name}` | {_cell(e.doc)} | `{_cell(e.type)}` | {default} "
-                             f"| {required} |")
+                             f"| {required} | {setting} |")
             lines.append("")
         if doc.outputs:
             lines += ["Outputs:", "", "| name | description | type |", "|---|---|---|"]
@@ -158,24 +166,20 @@ def render_profiles() -> str:
 
 
 def render_stacks() -> str:
-    """One row per shipped stack: where it is and which components (and kinds) it builds."""
+    """One row per shipped stack: its blueprint, where it runs, and its role."""
     import yaml
 
     from environments import load_stack_spec
 
-    lines = [GENERATED, "", "| stack | jurisdiction | components |", "|---|---|---|"]
+    lines = [GENERATED, "", "| stack | blueprint | jurisdiction (region) | role |",
+             "|---|---|---|---|"]
     for path in sorted((REPO / "environments" / "stacks").glob("Pulumi.*.yaml")):
         stack = path.name[len("Pulumi."):-len(".yaml")]
         config = (yaml.safe_load(path.read_text()) or {}).get("config") or {}
-        spec = load_stack_spec(stack, config.get("platform:profile"))
-        profile = spec.profile.model_dump()
-        parts = []
-        for section, body in profile.items():
-            if isinstance(body, dict) and body.get("enabled"):
-                kind = f" ({body['kind']})" if "kind" in body else ""
-                parts.append(f"{section}{kind}")
-        lines.append(f"| `{stack}` | {spec.jurisdiction_name} ({spec.region}) "
-                     f"| {', '.join(parts)} |")
+        spec = load_stack_spec(stack, config.get("platform:blueprint"))
+        role = (config.get("platform:settings") or {}).get("role", "")
+        lines.append(f"| `{stack}` | `{spec.blueprint}` | {spec.jurisdiction_name} "
+                     f"({spec.region}) | {role} |")
     return "\n".join(lines)
 
 

@@ -216,12 +216,12 @@ def _add_block_item(lines: list[str], key_line: int, end: int, key_indent: int,
 # --- the command's core ------------------------------------------------------------------
 
 
-def stack_file_text(region: str) -> str:
-    return f"config:\n  aws:region: {region}\n"
+def stack_file_text(region: str, blueprint: str) -> str:
+    return f"config:\n  aws:region: {region}\n  platform:blueprint: {blueprint}\n"
 
 
 def plan_new_stack(root: Path, env: str, region: str, *, az_count: int | None = None,
-                   jurisdiction: str | None = None,
+                   jurisdiction: str | None = None, blueprint: str,
                    widen_jurisdiction: bool = False) -> NewStackPlan:
     """Work out and validate what `new-stack ENV REGION` writes under `root`; write nothing.
 
@@ -241,7 +241,7 @@ def plan_new_stack(root: Path, env: str, region: str, *, az_count: int | None = 
         known = ", ".join(data.profiles)
         raise NewStackError(f"'{env}' is not an environment; use one of {known} or add "
                             f"{label('profiles', f'{env}.yaml')}")
-    stack = f"{env}-{region}"
+    stack = f"{blueprint}-{env}-{region}"
     stack_path = root / "stacks" / f"Pulumi.{stack}.yaml"
     if stack_path.exists():
         raise NewStackError(f"{label('stacks', stack_path.name)} already exists; edit it, or "
@@ -263,7 +263,7 @@ def plan_new_stack(root: Path, env: str, region: str, *, az_count: int | None = 
                 f"{label('aws_regions.yaml')}: '{region}' is not a known AWS region; check the "
                 "spelling, or add it there with its availability zones (zone id: zone name)")
         if STACK_NAME.match(stack) is None:
-            raise NewStackError(f"stack '{stack}' does not parse as <env>-<region>; name the "
+            raise NewStackError(f"stack '{stack}' does not parse as <blueprint>-<env>-<region>; "
                                 "environment like prod (lowercase letters and digits)")
         jurisdiction = _jurisdiction_of_new_region(data, region, jurisdiction, label)
         available = len(data.aws_zones[region])
@@ -321,8 +321,8 @@ def plan_new_stack(root: Path, env: str, region: str, *, az_count: int | None = 
                                       new_regions, f"added {region}.vpc_cidrs.{env}: {cidr}"))
 
     changes.append(FileChange(stack_path, label("stacks", stack_path.name), None,
-                              stack_file_text(region), f"new stack {stack}"))
-    spec = _validate_on_copy(root, stack, changes)
+                              stack_file_text(region, blueprint), f"new stack {stack}"))
+    spec = _validate_on_copy(root, stack, blueprint, changes)
     return NewStackPlan(stack=stack, spec=spec, changes=changes, notes=notes)
 
 
@@ -404,7 +404,8 @@ def _check_edit(text: str, expected: Mapping[str, Any], where: str) -> None:
                             "(unusual layout); make the change by hand and rerun")
 
 
-def _validate_on_copy(root: Path, stack: str, changes: Sequence[FileChange]) -> StackSpec:
+def _validate_on_copy(root: Path, stack: str, blueprint: str,
+                      changes: Sequence[FileChange]) -> StackSpec:
     """Apply `changes` to a temporary copy of `root` and load `stack`'s spec there."""
     with tempfile.TemporaryDirectory(prefix="new-stack-") as tmp:
         copy = Path(tmp) / root.name
@@ -414,12 +415,12 @@ def _validate_on_copy(root: Path, stack: str, changes: Sequence[FileChange]) -> 
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(change.after)
         try:
-            spec = EnvironmentData(copy).stack_spec(stack)
+            spec = EnvironmentData(copy).stack_spec(stack, blueprint)
             config = yaml.safe_load((copy / "stacks" / f"Pulumi.{stack}.yaml").read_text())
         except SpecError as error:
             message = str(error).replace(str(copy), root.name)
             raise NewStackError(f"the new stack would not validate: {message}") from None
-    if config != {"config": {"aws:region": spec.region}}:
+    if config != {"config": {"aws:region": spec.region, "platform:blueprint": blueprint}}:
         raise NewStackError(f"the new stack file of {stack} does not name region {spec.region}")
     return spec
 

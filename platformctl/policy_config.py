@@ -9,7 +9,6 @@ Foreign projects (no environments/ loader) get only `--policy-config` or schema 
 from __future__ import annotations
 
 import importlib
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -33,9 +32,9 @@ def stack_spec(directory: Path, stack: str) -> Any:
     sys.path.insert(0, added)
     try:
         environments = importlib.import_module("environments")
-        overrides = _profile_overrides(directory, stack)
+        blueprint = _blueprint_of(directory, stack)
         try:
-            return environments.load_stack_spec(stack, overrides=overrides)
+            return environments.load_stack_spec(stack, blueprint)
         except environments.SpecError as error:
             raise PlanInputError(str(error)) from None
     finally:
@@ -59,13 +58,11 @@ def shared_settings(directory: Path, stack: str) -> dict[str, Any]:
     }
 
 
-def _profile_overrides(directory: Path, stack: str) -> dict[str, Any] | None:
+def _blueprint_of(directory: Path, stack: str) -> str | None:
     from platformctl.project import Project
 
     # The stack's config as `plan` reads it (one reader, the same one-line errors).
-    values = Project.load(directory).stack_config(stack).values
-    overrides = values.get("platform:profile")
-    return json.loads(overrides) if overrides else None
+    return Project.load(directory).stack_config(stack).values.get("platform:blueprint")
 
 
 def config_for(pack: Pack, settings: dict[str, Any]) -> dict[str, Any]:

@@ -24,7 +24,8 @@ class RegionalProviders:
 
     @classmethod
     def create(cls, spec: StackSpec) -> RegionalProviders:
-        tags = stack_tags(spec.environment, spec.region, spec.jurisdiction_name)
+        tags = {**stack_tags(spec.environment, spec.region, spec.jurisdiction_name),
+                "blueprint": spec.blueprint}
         return cls(
             aws=aws.Provider(
                 f"aws-{spec.region}",

@@ -139,7 +139,7 @@ def test_signed_urls_on_video_paths_only(cloudfront) -> None:
     assert "BEGIN PUBLIC KEY" in public_key["props"]["encodedKey"]
     found = behaviours(plan.one(DISTRIBUTION))
     for pattern in ("/vod/*", "/out/v1/*"):
-        assert found[pattern]["trustedKeyGroups"] == [key_group["name"]], pattern
+        assert found[pattern]["trustedKeyGroups"] == [key_group["props"]["name"]], pattern
     for pattern in ("default", "/api/*"):
         assert not found[pattern].get("trustedKeyGroups"), pattern
 
@@ -157,7 +157,7 @@ def test_cache_policies_and_security_headers(cloudfront) -> None:
     assert security["frameOptions"]["frameOption"] == "DENY"
     assert security["contentTypeOptions"]["override"] is True
     assert security["referrerPolicy"]["referrerPolicy"] == "strict-origin-when-cross-origin"
-    assert {b["responseHeadersPolicyId"] for b in found.values()} == {headers["name"]}
+    assert {b["responseHeadersPolicyId"] for b in found.values()} == {headers["props"]["name"]}
 
 
 def test_web_acl_is_cloudfront_scoped_in_us_east_1(cloudfront) -> None:
@@ -183,8 +183,12 @@ def test_logging_goes_to_a_bucket_in_the_stack_region() -> None:
     log_bucket = plan.named("cdn-logs-bucket")
     assert log_bucket["region"] == "me-south-1"
     assert log_bucket["props"]["tags"]["data-class"] == "telemetry"
-    logging = plan.one(DISTRIBUTION)["props"]["loggingConfig"]
+    distribution = plan.one(DISTRIBUTION)
+    logging = distribution["props"]["loggingConfig"]
     assert logging["bucket"].startswith("cdn-logs-bucket")
+    # Created after the log bucket's ownership controls and ACL (logging checks the ACL).
+    acl = plan.one("aws:s3/bucketAcl:BucketAcl")
+    assert acl["urn"] in distribution["dependencies"]
     assert logging["bucket"].endswith(".s3.amazonaws.com")
     # The us-east-1-only pieces stay in us-east-1 even from a me-south-1 stack.
     assert plan.one("aws:wafv2/webAcl:WebAcl")["region"] == "global"  # created via us-east-1
@@ -293,3 +297,14 @@ def test_legacy_logging_into_an_opt_in_region_is_refused() -> None:
     assert not CdnArgs(origins=origins, domain_names=["learn.example.com"],
                        log_region="me-south-1", logging=False).logging
     CdnArgs(origins=origins, domain_names=["learn.example.com"], log_region="us-east-1")
+
+
+def test_account_scoped_names_carry_the_stack(cloudfront) -> None:
+    """OAC, key group, public key and response-headers policy names are unique per account:
+    two stacks of one account must not share them."""
+    plan, _ = cloudfront
+    for type_token in ("aws:cloudfront/originAccessControl:OriginAccessControl",
+                       "aws:cloudfront/keyGroup:KeyGroup", "aws:cloudfront/publicKey:PublicKey",
+                       "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"):
+        for resource in plan.of_type(type_token):
+            assert resource["props"]["name"].startswith("test-"), resource["props"]["name"]

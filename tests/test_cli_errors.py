@@ -31,12 +31,13 @@ def one_line_error(args: list[str]) -> str:
 
 
 def test_policy_config_that_is_a_directory(tmp_path: Path) -> None:
-    line = one_line_error(["plan", "prod-us-east-1", "--cwd", str(REPO),
+    line = one_line_error(["plan", "coursebundler-prod-us-east-1", "--cwd", str(REPO),
                            "--policy-config", str(tmp_path)])
     assert "cannot read the policy config (Is a directory)" in line
 
 
-@pytest.mark.parametrize("command", [["plan", "dev-us-east-1"], ["policy-config", "dev-us-east-1"]])
+@pytest.mark.parametrize("command", [["plan", "coursebundler-dev-us-east-1"],
+                                     ["policy-config", "coursebundler-dev-us-east-1"]])
 def test_a_broken_policy_pack(command: list[str], broken_pack: Path) -> None:
     line = one_line_error([*command, "--cwd", str(REPO), "--policy-pack", str(broken_pack)])
     assert line.endswith(f"policy pack {broken_pack}: RuntimeError: broken pack")

@@ -23,7 +23,7 @@ def test_every_component_documents_its_inputs_and_outputs() -> None:
 def test_readme_mentions_the_two_commands_ci_runs() -> None:
     readme = (docs.REPO / "README.md").read_text()
     ci = (docs.REPO / ".ci" / "run").read_text()
-    assert ".venv/bin/platformctl plan prod-us-east-1" in readme
+    assert ".venv/bin/platformctl plan coursebundler-prod-us-east-1" in readme
     assert ".venv/bin/python -m pytest" in readme
     assert ".venv/bin/python -m pytest" in ci
 

@@ -159,7 +159,8 @@ def test_execution_role_reads_only_the_given_secrets() -> None:
             vpc_id="vpc-1", public_subnet_ids=["subnet-p1", "subnet-p2"],
             private_subnet_ids=["subnet-a", "subnet-b"],
             certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc",
-            secrets={"JWT_SECRET": SECRET}, environment={"NODE_ENV": "production"}),
+            secrets={"JWT_SECRET": SECRET}, environment={"NODE_ENV": "production"},
+            cloudfront_prefix_list_id="pl-3b927c52", route53_zone_id="Z0123456789"),
             opts=opts)
 
     view = run_offline(in_region("us-east-1", program))
@@ -182,19 +183,18 @@ def test_execution_role_reads_only_the_given_secrets() -> None:
     assert not view.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
 
 
-def test_stack_exposes_alb_dns_name_workload_group_and_monitored_entries() -> None:
+def test_service_exposes_its_workload_group_and_monitored_entries() -> None:
     captured: dict[str, Any] = {}
 
-    def program() -> None:
-        captured["ctx"] = build_compute(spec_of("dev"))
+    def program(opts: Any) -> None:
+        captured["ctx"] = build_compute(spec_of("dev"), opts)
 
-    run_offline(program, stack="dev-us-east-1")
+    run_offline(in_region("us-east-1", program), stack="compute-dev-us-east-1")
     ctx = captured["ctx"]
     ecs = ctx.components["ecs"]
     assert isinstance(ecs, EcsService)
     assert ecs.security_group_id in ctx.workload_security_group_ids
-    assert "apiOriginDnsName" in ctx.exports
-    kinds = {m.kind: m.dimensions for m in ctx.monitored if m.name.startswith("ecs-")}
+    kinds = {m.kind: m.dimensions for m in ecs.monitored}
     assert set(kinds["alb"]) == {"LoadBalancer", "TargetGroup"}
     assert set(kinds["ecs-service"]) == {"ClusterName", "ServiceName"}
 
@@ -210,12 +210,14 @@ def test_dev_profile_runs_all_tasks_on_spot_and_keeps_https() -> None:
 
 def args(**overrides: Any) -> EcsServiceArgs:
     base: dict[str, Any] = {"vpc_id": "vpc-1", "public_subnet_ids": ["p1", "p2"],
-                            "private_subnet_ids": ["a", "b"], "domain_name": "api.example.com"}
+                            "private_subnet_ids": ["a", "b"], "domain_name": "api.example.com",
+                            "ingress": "internet"}
     return EcsServiceArgs(**{**base, **overrides})
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
     ({"domain_name": None}, r"^certificate_arn: the HTTPS listener needs a certificate"),
+    ({"ingress": "cloudfront"}, r"^cloudfront_prefix_list_id: ingress 'cloudfront' needs the id"),
     ({"public_subnet_ids": ["p1"]}, r"^public_subnet_ids: an ALB needs subnets in at least two"),
     ({"private_subnet_ids": []}, r"^private_subnet_ids: empty"),
     ({"cpu": 300}, r"^cpu: 300 is not a Fargate size"),
@@ -243,6 +245,31 @@ def test_invalid_args_name_the_field(overrides: dict[str, Any], message: str) ->
         args(**overrides)
 
 
-def test_profile_refuses_a_service_without_a_certificate() -> None:
-    with pytest.raises(ValueError, match="certificate_arn: the HTTPS listener needs"):
-        spec_of("dev", ecs={"domain_name": None})
+def test_behind_cloudfront_the_alb_admits_only_the_origin_facing_prefix_list() -> None:
+    def program(opts: Any) -> None:
+        EcsService("api", args(ingress="cloudfront", cloudfront_prefix_list_id="pl-3b927c52",
+                               route53_zone_id="Z0123456789"), opts=opts)
+
+    view = run_offline(in_region("us-east-1", program))
+    ingress = [r["props"] for r in view.of_type(
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+        if r["name"].startswith("api-alb-in")]
+    assert ingress == [{**ingress[0], "prefixListId": "pl-3b927c52", "fromPort": 443,
+                        "toPort": 443}]
+    assert not any("cidrIpv4" in rule for rule in ingress)
+    # The certificate names the origin host and validates through a record in the zone.
+    record = view.named("api-certificate-validation-record")["props"]
+    assert record["zoneId"] == "Z0123456789"
+    validation = view.one("aws:acm/certificateValidation:CertificateValidation")["props"]
+    assert validation["validationRecordFqdns"]
+
+
+def test_execution_role_may_pull_the_guardduty_runtime_agent() -> None:
+    def program(opts: Any) -> None:
+        EcsService("api", args(), opts=opts)
+
+    view = run_offline(in_region("us-east-1", program))
+    policy = json.loads(view.named("api-execution-policy")["props"]["policy"])
+    [pull] = [s for s in policy["Statement"] if s["Sid"] == "GuardDutyAgentPull"]
+    assert pull["Resource"] == "arn:aws:ecr:us-east-1:*:repository/aws-guardduty-agent-fargate"
+    assert "ecr:BatchGetImage" in pull["Action"]

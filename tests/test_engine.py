@@ -157,10 +157,12 @@ def test_secret_output_of_a_program_is_masked_in_outputs() -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["plan", "prod"], r"^error: stack 'prod': name: does not parse as <env>-<region>; "
-                           r"name it like prod-us-east-1$"),
-        (["plan", "qa-us-east-1"], r"^error: stack 'qa-us-east-1': environment: 'qa' is not an "
-                                   r"environment"),
+        (["plan", "prod"], r"^error: stack 'prod': name: does not parse as "
+                           r"<blueprint>-<env>-<region>; name it like "
+                           r"coursebundler-prod-us-east-1$"),
+        (["plan", "coursebundler-qa-us-east-1"],
+         r"^error: environments/stacks/Pulumi\.coursebundler-qa-us-east-1\.yaml: "
+         r"config\.platform:blueprint: missing"),
         (["plan", "dev", "--cwd", "/nonexistent"], r"^error: /nonexistent: no Pulumi\.yaml"),
         (["plan"], r"^error: give a STACK or --all"),
     ],

@@ -33,40 +33,38 @@ def edit(root: Path, name: str, change: Callable[[dict[str, Any]], None]) -> Non
     path.write_text(yaml.safe_dump(data))
 
 
-def test_prod_us_east_1_spec() -> None:
-    spec = load_stack_spec("prod-us-east-1")
-    assert spec.environment == "prod"
-    assert spec.region == "us-east-1"
+def test_a_stack_name_gives_blueprint_environment_and_region() -> None:
+    spec = load_stack_spec("cost-optimized-prod-us-east-1", "cost-optimized")
+    assert (spec.blueprint, spec.environment, spec.region) == ("cost-optimized", "prod",
+                                                               "us-east-1")
     assert spec.jurisdiction_name == "us"
     assert spec.availability_zones == ["us-east-1a", "us-east-1b", "us-east-1c"]
     assert spec.vpc_cidr == "10.32.0.0/16"
-    assert spec.profile.network.nat == "one-per-az"
-    assert spec.profile.protect_stateful is True
+    assert spec.profile.protect_stateful is True and spec.multi_az
     assert "us-west-2" in spec.allowed_regions
 
 
 def test_me_south_1_is_in_the_saudi_jurisdiction() -> None:
-    spec = load_stack_spec("prod-me-south-1")
+    spec = load_stack_spec("knowledgecity-prod-me-south-1", "knowledgecity")
     assert spec.jurisdiction_name == "sa"
     assert set(spec.allowed_regions) == {"me-south-1", "me-central-1"}
 
 
 @pytest.mark.parametrize("stack", SHIPPED_STACKS)
-def test_every_shipped_stack_file_names_a_valid_stack(stack: str) -> None:
+def test_every_shipped_stack_file_names_its_blueprint_and_region(stack: str) -> None:
     config = yaml.safe_load((DATA_DIR / "stacks" / f"Pulumi.{stack}.yaml").read_text())["config"]
-    spec = load_stack_spec(stack, config.get("platform:profile"))
+    spec = load_stack_spec(stack, config.get("platform:blueprint"))
     assert config["aws:region"] == spec.region
+    assert stack.startswith(f"{spec.blueprint}-")
 
 
-def test_profile_overrides_from_the_stack_file_are_merged() -> None:
-    spec = load_stack_spec("prod-us-east-1", {"network": {"nat": "single"}})
-    assert spec.profile.network.nat == "single"
-    assert spec.profile.network.flow_logs is True  # untouched siblings keep the profile value
-
-
-def test_dev_profile_spells_out_its_cheaper_choices() -> None:
+def test_profiles_hold_posture_only() -> None:
+    """What a system is made of belongs to its blueprint; a profile is posture."""
+    for path in (DATA_DIR / "profiles").glob("*.yaml"):
+        keys = set(yaml.safe_load(path.read_text()))
+        assert keys <= {"availability", "protect_stateful", "log_retention_days",
+                        "backup_retention_days"}, path.name
     dev = yaml.safe_load((DATA_DIR / "profiles" / "dev.yaml").read_text())
-    assert dev["network"]["nat"] == "single"
     assert dev["protect_stateful"] is False
 
 
@@ -74,9 +72,10 @@ def test_dev_profile_spells_out_its_cheaper_choices() -> None:
     ("file", "change", "expected"),
     [
         pytest.param(
-            "profiles/prod.yaml", lambda d: d["network"].update(natt="single"),
-            r"^environments/profiles/prod\.yaml: network\.natt: unknown key; remove it or use "
-            r"one of: flow_logs, interface_endpoints, nat$",
+            "profiles/prod.yaml", lambda d: d.update(network={"nat": "single"}),
+            r"^environments/profiles/prod\.yaml: network: unknown key; remove it or use "
+            r"one of: availability, backup_retention_days, log_retention_days, "
+            r"protect_stateful$",
             id="unknown-key"),
         pytest.param(
             "regions.yaml", lambda d: d["us-east-1"]["vpc_cidrs"].update(prod="10.32.0.1/16"),
@@ -130,35 +129,36 @@ def test_bad_data_is_one_line_naming_file_key_and_fix(
         expected: str) -> None:
     edit(data_copy, file, change)
     with pytest.raises(SpecError) as raised:
-        EnvironmentData(data_copy).stack_spec("prod-us-east-1")
+        EnvironmentData(data_copy).stack_spec("coursebundler-prod-us-east-1", "coursebundler")
     message = str(raised.value).replace(str(data_copy.parent) + "/", "")
     assert "\n" not in message
     assert re.search(expected, message), message
 
 
 @pytest.mark.parametrize(
-    ("stack", "expected"),
+    ("stack", "blueprint", "expected"),
     [
-        ("prod", r"^stack 'prod': name: does not parse as <env>-<region>; name it like "
-                 r"prod-us-east-1$"),
-        ("prod_us-east-1", r"does not parse as <env>-<region>"),
-        ("qa-us-east-1", r"^stack 'qa-us-east-1': environment: 'qa' is not an environment; "
-                         r"use one of dev, prod, staging"),
-        ("prod-ap-southeast-1", r"^environments/regions\.yaml: ap-southeast-1: no entry for this "
-                                r"region; add it with its jurisdiction, az_count and vpc_cidrs$"),
+        ("prod-us-east-1", "prod", r"^stack 'prod-us-east-1': name: does not parse as "
+                                   r"<blueprint>-<env>-<region>; name it like "
+                                   r"coursebundler-prod-us-east-1$"),
+        ("coursebundler_prod-us-east-1", "coursebundler", r"does not parse as"),
+        ("coursebundler-qa-us-east-1", "coursebundler",
+         r"^stack 'coursebundler-qa-us-east-1': environment: 'qa' is not an environment; "
+         r"use one of dev, prod, staging"),
+        ("coursebundler-prod-ap-southeast-1", "coursebundler",
+         r"^environments/regions\.yaml: ap-southeast-1: no entry for this region; add it with "
+         r"its jurisdiction, az_count and vpc_cidrs$"),
+        ("coursebundler-prod-us-east-1", None,
+         r"^environments/stacks/Pulumi\.coursebundler-prod-us-east-1\.yaml: "
+         r"config\.platform:blueprint: missing; add `platform:blueprint: coursebundler`"),
+        ("coursebundler-prod-us-east-1", "cost-optimized",
+         r"config\.platform:blueprint: 'cost-optimized' disagrees with the stack name "
+         r"'coursebundler-prod-us-east-1'; name the stack cost-optimized-prod-us-east-1"),
     ],
 )
-def test_bad_stack_names(stack: str, expected: str) -> None:
+def test_bad_stack_names(stack: str, blueprint: str | None, expected: str) -> None:
     with pytest.raises(SpecError, match=expected):
-        load_stack_spec(stack)
-
-
-def test_bad_override_names_the_stack_file() -> None:
-    with pytest.raises(SpecError, match=r"^environments/stacks/Pulumi\.prod-us-east-1\.yaml: "
-                                        r"config platform:profile"
-                                        r"\.network\.nat: got 'many'; input should be 'none', "
-                                        r"'single' or 'one-per-az'$"):
-        load_stack_spec("prod-us-east-1", {"network": {"nat": "many"}})
+        load_stack_spec(stack, blueprint)
 
 
 def test_vpc_size_bounds_match_the_subnet_plan() -> None:
@@ -166,9 +166,3 @@ def test_vpc_size_bounds_match_the_subnet_plan() -> None:
     from environments import loader
 
     assert loader.SMALLEST_VPC_PREFIX == SMALLEST_VPC_PREFIX
-
-
-def test_a_section_comes_from_the_stack_file_only_when_it_overrides_it() -> None:
-    spec = load_stack_spec("prod-us-east-1", {"network": {"nat": "single"}})
-    assert spec.source_of("network") == "environments/stacks/Pulumi.prod-us-east-1.yaml"
-    assert spec.source_of("aurora.instances") == "environments/profiles/prod.yaml"

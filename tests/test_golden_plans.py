@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from environments.loader import STACK_NAME
+
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
 STACKS = sorted(p.name[len("Pulumi."):-len(".yaml")]
@@ -75,7 +77,7 @@ def test_plan_matches_golden(plans: dict[str, dict[str, Any]], stack: str) -> No
 def test_plans_of_the_same_stack_are_identical_run_to_run(
         plans: dict[str, dict[str, Any]]) -> None:
     """Determinism: a second plan of one stack equals the first (no random ids or paths)."""
-    stack = "prod-us-east-1"
+    stack = STACKS[0]
     result = subprocess.run(
         [sys.executable, "-m", "platformctl", "plan", stack, "--format", "json"],
         cwd=REPO, capture_output=True, text=True, timeout=300)
@@ -105,7 +107,9 @@ def test_every_aws_resource_has_a_region_and_every_resource_a_parent(
 def test_stack_uses_explicit_regional_providers_with_default_tags(
         plans: dict[str, dict[str, Any]], stack: str) -> None:
     plan = plans[stack]
-    environment, region = stack.split("-", 1)
+    parts = STACK_NAME.match(stack)
+    assert parts is not None
+    environment, region = parts["env"], parts["region"]
     providers = {r["urn"]: r for r in plan["resources"]
                  if r["type"] in ("pulumi:providers:aws", "pulumi:providers:aws-native")}
     regional = [p for p in providers.values() if p["props"].get("region") == region]
@@ -115,6 +119,7 @@ def test_stack_uses_explicit_regional_providers_with_default_tags(
         tags = json.loads(provider["props"]["defaultTags"])["tags"]
         assert tags["environment"] == environment
         assert tags["region"] == region
+        assert tags["blueprint"] == parts["blueprint"]
         assert {"jurisdiction", "managed-by"} <= tags.keys()
     # Nothing relies on the ambient default provider.
     defaulted = [r["urn"] for r in plan["resources"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -160,9 +161,14 @@ def test_invalid_args_name_the_field(overrides: dict[str, Any], message: str) ->
         NetworkArgs(**args)
 
 
-def test_log_retention_lists_of_components_and_environments_agree() -> None:
-    """environments/ may not import components/, so each keeps a copy: they must not drift."""
-    from components.logs import LOG_RETENTION_DAYS
-    from environments.sections.base import LOG_RETENTION_DAYS as PROFILE_RETENTION_DAYS
 
-    assert LOG_RETENTION_DAYS == PROFILE_RETENTION_DAYS
+def test_flow_log_key_admits_logs_only_for_this_accounts_log_groups() -> None:
+    """CloudWatch Logs is held to the encryption context AWS documents, not the account."""
+    view = run_offline(in_region("us-east-1", lambda opts: Network("network", NetworkArgs(
+        cidr_block="10.32.0.0/16", availability_zones=ZONES), opts=opts)))
+    keys = [json.loads(k["props"]["policy"]) for k in view.of_type("aws:kms/key:Key")]
+    [logs] = [s for policy in keys for s in policy["Statement"]
+              if s["Principal"].get("Service") == ["logs.us-east-1.amazonaws.com"]]
+    assert logs["Condition"] == {"ArnLike": {
+        "kms:EncryptionContext:aws:logs:arn":
+            "arn:aws:logs:us-east-1:123456789012:log-group:*"}}

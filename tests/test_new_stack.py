@@ -48,11 +48,12 @@ def snapshot(root: Path) -> dict[str, str]:
 
 
 def new_stack(root: Path, env: str, region: str, **options: object) -> None:
-    write_changes(plan_new_stack(root, env, region, **options))  # type: ignore[arg-type]
+    write_changes(plan_new_stack(root, env, region, **options, blueprint="coursebundler"))  # type: ignore[arg-type]
 
 
 def run_cli(root: Path, *args: str):
-    return CliRunner().invoke(app, ["new-stack", *args, "--environments", str(root)])
+    return CliRunner().invoke(app, ["new-stack", "coursebundler", *args, "--environments",
+                                    str(root)])
 
 
 # --- a new region ------------------------------------------------------------------------
@@ -89,23 +90,25 @@ def test_new_region_in_an_existing_jurisdiction(root: Path) -> None:
     assert changed == [("  regions: [us-east-1, us-west-2]",
                         "  regions: [us-east-1, us-west-2, ap-southeast-1]")]
 
-    stack_file = root / "stacks" / "Pulumi.prod-ap-southeast-1.yaml"
-    assert yaml.safe_load(stack_file.read_text()) == {"config": {"aws:region": "ap-southeast-1"}}
+    stack_file = root / "stacks" / "Pulumi.coursebundler-prod-ap-southeast-1.yaml"
+    assert yaml.safe_load(stack_file.read_text()) == {"config": {
+        "aws:region": "ap-southeast-1", "platform:blueprint": "coursebundler"}}
 
     data = EnvironmentData(root)
-    spec = data.stack_spec("prod-ap-southeast-1")
+    spec = data.stack_spec("coursebundler-prod-ap-southeast-1", "coursebundler")
     assert spec.jurisdiction_name == "us"
     assert spec.vpc_cidr == "10.38.0.0/16"
     assert spec.availability_zones == ["ap-southeast-1a", "ap-southeast-1b", "ap-southeast-1c"]
     assert "ap-southeast-1" in spec.allowed_regions
     # The other environments got their range too: their stacks load without more edits.
-    assert data.stack_spec("dev-ap-southeast-1").vpc_cidr == "10.6.0.0/16"
+    dev = data.stack_spec("coursebundler-dev-ap-southeast-1", "coursebundler")
+    assert dev.vpc_cidr == "10.6.0.0/16"
 
 
 def test_az_count_option_and_a_second_new_region_gets_the_next_range(root: Path) -> None:
     new_stack(root, "prod", "ap-southeast-1", jurisdiction="us", az_count=2,
               widen_jurisdiction=True)
-    spec = EnvironmentData(root).stack_spec("prod-ap-southeast-1")
+    spec = EnvironmentData(root).stack_spec("coursebundler-prod-ap-southeast-1", "coursebundler")
     assert spec.availability_zones == ["ap-southeast-1a", "ap-southeast-1b"]
     # A region with only two AZs.
     text = (root / "aws_regions.yaml").read_text()
@@ -125,10 +128,11 @@ def test_jurisdiction_is_taken_from_jurisdictions_yaml_when_it_already_lists_the
                                              "[me-south-1, me-central-1, ap-southeast-1]"))
     before = path.read_text()
     with pytest.raises(NewStackError, match="already lists ap-southeast-1 under sa; pass that"):
-        plan_new_stack(root, "prod", "ap-southeast-1", jurisdiction="us")
+        plan_new_stack(root, "prod", "ap-southeast-1", jurisdiction="us", blueprint="coursebundler")
     new_stack(root, "prod", "ap-southeast-1")
     assert path.read_text() == before
-    assert EnvironmentData(root).stack_spec("prod-ap-southeast-1").jurisdiction_name == "sa"
+    spec = EnvironmentData(root).stack_spec("coursebundler-prod-ap-southeast-1", "coursebundler")
+    assert spec.jurisdiction_name == "sa"
 
 
 # --- a known region, a new environment ---------------------------------------------------
@@ -150,7 +154,7 @@ def test_existing_region_without_a_cidr_for_the_environment(root: Path) -> None:
                         "  vpc_cidrs: {dev: 10.1.0.0/16, prod: 10.33.0.0/16, "
                         "staging: 10.17.0.0/16}")]
     assert (root / "jurisdictions.yaml").read_text() == jurisdictions
-    spec = EnvironmentData(root).stack_spec("staging-us-west-2")
+    spec = EnvironmentData(root).stack_spec("coursebundler-staging-us-west-2", "coursebundler")
     assert spec.vpc_cidr == "10.17.0.0/16"
     assert len(spec.availability_zones) == 3
 
@@ -175,11 +179,12 @@ def test_existing_region_has_its_own_jurisdiction_and_az_count(root: Path) -> No
     path.write_text(path.read_text().replace(", staging: 10.17.0.0/16", ""))
     with pytest.raises(NewStackError, match=r"^--jurisdiction eu: .*already puts us-west-2 in "
                        r"'us'; drop the option"):
-        plan_new_stack(root, "staging", "us-west-2", jurisdiction="eu")
+        plan_new_stack(root, "staging", "us-west-2", jurisdiction="eu", blueprint="coursebundler")
     with pytest.raises(NewStackError, match=r"^--az-count 2: .*az_count 3"):
-        plan_new_stack(root, "staging", "us-west-2", az_count=2)
+        plan_new_stack(root, "staging", "us-west-2", az_count=2, blueprint="coursebundler")
     # Repeating what regions.yaml says is fine.
-    plan_new_stack(root, "staging", "us-west-2", jurisdiction="us", az_count=3)
+    plan_new_stack(root, "staging", "us-west-2", jurisdiction="us", az_count=3,
+                   blueprint="coursebundler")
 
 
 # --- bad input: one line, nothing written ------------------------------------------------
@@ -195,7 +200,7 @@ def test_existing_region_has_its_own_jurisdiction_and_az_count(root: Path) -> No
     ("prod", "ap-southeast-1", {},
      r"^--jurisdiction is required: ap-southeast-1 is new to environments/regions\.yaml"),
     ("prod", "us-east-1", {},
-     r"^environments/stacks/Pulumi\.prod-us-east-1\.yaml already exists; "),
+     r"^environments/stacks/Pulumi\.coursebundler-prod-us-east-1\.yaml already exists; "),
     ("prod", "ap-southeast-1", {"jurisdiction": "us", "az_count": 4},
      r"^--az-count 4: ap-southeast-1 has 3 availability zones .*; use 1 to 3$"),
     ("prod", "ap-southeast-1", {"jurisdiction": "us", "az_count": 0},
@@ -207,7 +212,7 @@ def test_bad_input_is_one_line_and_writes_nothing(root: Path, env: str, region: 
                                                   options: dict, message: str) -> None:
     before = snapshot(root)
     with pytest.raises(NewStackError, match=message) as caught:
-        plan_new_stack(root, env, region, **options)
+        plan_new_stack(root, env, region, **options, blueprint="coursebundler")
     assert "\n" not in str(caught.value)
     assert snapshot(root) == before
 
@@ -217,7 +222,7 @@ def test_broken_data_is_reported_before_anything_is_written(root: Path) -> None:
     path.write_text(path.read_text().replace("prod: 10.33.0.0/16", "prod: 10.32.128.0/17"))
     before = snapshot(root)
     with pytest.raises(NewStackError, match=r"does not load as it is: .*overlaps"):
-        plan_new_stack(root, "prod", "ap-southeast-1", jurisdiction="us")
+        plan_new_stack(root, "prod", "ap-southeast-1", jurisdiction="us", blueprint="coursebundler")
     assert snapshot(root) == before
 
 
@@ -228,7 +233,7 @@ def test_a_text_edit_that_would_change_other_data_is_refused(root: Path) -> None
                                              "  regions: [us-east-1,\n    us-west-2]"))
     before = snapshot(root)
     with pytest.raises(NewStackError, match=r"^environments/jurisdictions\.yaml: .*by hand"):
-        plan_new_stack(root, "prod", "ap-southeast-1", jurisdiction="us",
+        plan_new_stack(root, "prod", "ap-southeast-1", jurisdiction="us", blueprint="coursebundler",
                        widen_jurisdiction=True)
     assert snapshot(root) == before
 
@@ -243,15 +248,16 @@ def test_cli_writes_and_reports(root: Path) -> None:
     assert "--widen-jurisdiction: restricted data of jurisdiction 'us' may now live in " \
            "ap-southeast-1" in result.stdout
     assert "wrote environments/regions.yaml" in result.stdout
-    assert "wrote environments/stacks/Pulumi.prod-ap-southeast-1.yaml" in result.stdout
-    assert "platformctl plan prod-ap-southeast-1" in result.stdout
-    assert (root / "stacks" / "Pulumi.prod-ap-southeast-1.yaml").is_file()
+    assert ("wrote environments/stacks/Pulumi.coursebundler-prod-ap-southeast-1.yaml"
+            in result.stdout)
+    assert "platformctl plan coursebundler-prod-ap-southeast-1" in result.stdout
+    assert (root / "stacks" / "Pulumi.coursebundler-prod-ap-southeast-1.yaml").is_file()
     # Running it again: the stack exists now.
     again = run_cli(root, "prod", "ap-southeast-1")
     assert again.exit_code == 2
     assert again.stderr.strip().splitlines() == [
-        "error: environments/stacks/Pulumi.prod-ap-southeast-1.yaml already exists; edit it, "
-        "or delete it first to start over"]
+        "error: environments/stacks/Pulumi.coursebundler-prod-ap-southeast-1.yaml already "
+        "exists; edit it, or delete it first to start over"]
 
 
 def test_cli_dry_run_writes_nothing(root: Path) -> None:

@@ -56,7 +56,8 @@ def test_prometheus_retention_and_storage_come_from_the_args() -> None:
 @pytest.mark.parametrize("region", ["us-east-1", "me-south-1"])
 def test_loki_bucket_is_in_the_stack_region_and_reached_by_pod_identity(region: str) -> None:
     view = plan(region=region)
-    store = view.one("platform:object_store:ObjectStore")
+    [store] = [s for s in view.of_type("platform:object_store:ObjectStore")
+               if s["name"] == "mon-loki"]
     bucket = view.named("mon-loki-bucket")
     assert bucket["parent"] == store["urn"]
     assert bucket["region"] == region
@@ -70,7 +71,8 @@ def test_loki_bucket_is_in_the_stack_region_and_reached_by_pod_identity(region: 
     assert "tier-current-versions" not in rules  # a day in Standard-IA would cost 30
     loki = release(view, "loki")["props"]["values"]["loki"]["storage"]
     assert loki["type"] == "s3" and loki["s3"]["region"] == region
-    association = view.one("aws:eks/podIdentityAssociation:PodIdentityAssociation")["props"]
+    [association] = [a["props"] for a in view.of_type(
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation") if "loki" in a["name"]]
     assert (association["clusterName"], association["namespace"],
             association["serviceAccount"]) == ("prod-eks", "monitoring", "loki")
     trust = json.loads(view.named("mon-loki-role")["props"]["assumeRolePolicy"])
@@ -165,3 +167,41 @@ def test_volumes_use_an_encrypted_gp3_storage_class_created_before_the_releases(
     assert values["prometheus"]["prometheusSpec"]["storageSpec"]["volumeClaimTemplate"][
         "spec"]["storageClassName"] == "monitoring-gp3"
     assert values["grafana"]["persistence"]["storageClassName"] == "monitoring-gp3"
+
+
+def test_the_storage_class_is_the_default_one_loki_binds_to() -> None:
+    """EKS 1.30+ has no default StorageClass; Loki 6.x persistence takes the default."""
+    view = plan()
+    metadata = view.one("kubernetes:storage.k8s.io/v1:StorageClass")["props"]["metadata"]
+    assert metadata["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true"
+
+
+def test_release_order_follows_what_each_release_needs() -> None:
+    view = plan()
+    operator = release(view, "kube-prometheus-stack")
+    collector = release(view, "opentelemetry-collector")
+    # The collector's PodMonitor needs the Prometheus Operator's CRDs.
+    assert operator["urn"] in collector["dependencies"]
+    associations = [a["urn"] for a in view.of_type(
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation") if "loki" in a["name"]]
+    assert associations
+    assert set(associations) <= set(release(view, "loki")["dependencies"])
+
+
+def test_long_term_metrics_go_to_a_bucket_in_the_region_through_the_thanos_sidecar() -> None:
+    view = plan()
+    values = release(view, "kube-prometheus-stack")["props"]["values"]
+    thanos = values["prometheus"]["prometheusSpec"]["thanos"]["objectStorageConfig"]
+    secret = next(s for s in view.of_type("kubernetes:core/v1:Secret")
+                  if s["props"]["metadata"]["name"] == thanos["existingSecret"]["name"])
+    # The objstore config (it names the bucket and key) stays a secret in every output.
+    assert secret["props"]["stringData"] == "[secret]"
+    bucket = view.named("mon-metrics-bucket")
+    assert bucket["region"] == "me-south-1"
+    assert bucket["props"]["tags"]["data-class"] == "telemetry"
+    association = [a["props"] for a in view.of_type(
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation")
+        if a["props"]["serviceAccount"] == "kube-prometheus-stack-prometheus"]
+    assert len(association) == 1
+    assert not release(plan(long_term_metrics_days=0), "kube-prometheus-stack")["props"][
+        "values"]["prometheus"]["prometheusSpec"].get("thanos")

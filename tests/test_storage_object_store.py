@@ -183,8 +183,11 @@ def test_cloudfront_origin_policy_waits_for_the_distribution() -> None:
     assert oac["Action"] == "s3:GetObject"
     assert oac["Condition"] == {"StringEquals": {"AWS:SourceArn": arn}}
     key_policy = json.loads(plan.named("content-key")["props"]["policy"])
-    services = [s for s in key_policy["Statement"] if s["Sid"] == "ServicesUse"]
+    services = [s for s in key_policy["Statement"] if s["Sid"].startswith("ServiceUse")]
     assert services[0]["Principal"]["Service"] == ["cloudfront.amazonaws.com"]
+    # Only this account's distributions (CloudFront's documented SSE-KMS condition).
+    assert services[0]["Condition"] == {"ArnLike": {
+        "aws:SourceArn": "arn:aws:cloudfront::123456789012:distribution/*"}}
 
 
 def test_allow_cloudfront_needs_a_cloudfront_origin_store() -> None:
@@ -319,7 +322,7 @@ def test_cloudfront_log_bucket_has_acls_for_log_delivery() -> None:
     assert sse["props"]["rules"][0]["applyServerSideEncryptionByDefault"][
         "sseAlgorithm"] == "aws:kms"
     key_policy = json.loads(plan.named("cdn-logs-key")["props"]["policy"])
-    [use] = [s for s in key_policy["Statement"] if s["Sid"] == "ServicesUse"]
+    [use] = [s for s in key_policy["Statement"] if s["Sid"].startswith("ServiceUse")]
     assert use["Principal"]["Service"] == ["delivery.logs.amazonaws.com"]
     # No S3 server-access-log delivery grant on a CloudFront log bucket.
     [policy] = attached(plan, bucket, POLICY)
@@ -440,3 +443,12 @@ def test_r2_args_validation(overrides: dict[str, Any], message: str) -> None:
             "r2_jurisdiction": "eu", **overrides}
     with pytest.raises(ValueError, match=message):
         ObjectStoreArgs(**args)
+
+
+def test_cloudfront_log_bucket_acl_waits_for_its_ownership_controls() -> None:
+    """An ACL before BucketOwnerPreferred fails with AccessControlListNotSupported."""
+    view = run_offline(in_region("us-east-1", lambda opts: LogBucket(
+        "cdn-logs", LogBucketArgs(purpose="cloudfront"), opts=opts)))
+    ownership = view.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls")
+    acl = view.one("aws:s3/bucketAcl:BucketAcl")
+    assert ownership["urn"] in acl["dependencies"]

@@ -7,9 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-# CloudWatch Logs accepts only these retention values.
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
-                      1827, 2192, 2557, 2922, 3288, 3653)
+from components.retention import LOG_RETENTION_DAYS
 
 
 class StrictModel(BaseModel):
@@ -31,7 +29,7 @@ def _retention(value: int) -> int:
     if value not in LOG_RETENTION_DAYS:
         allowed = ", ".join(map(str, LOG_RETENTION_DAYS))
         raise ValueError(f"{value} is not a CloudWatch Logs retention; use one of {allowed}")
-    return value
+    return value  # (the list: components/retention.py, free of SDK imports)
 
 
 Cidr = Annotated[str, AfterValidator(_network)]
