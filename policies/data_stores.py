@@ -69,6 +69,8 @@ STORES: tuple[StoreKind, ...] = (
     StoreKind("SQS", ("aws:sqs/queue:Queue",),
               "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/"
               "welcome.html"),
+    StoreKind("SNS", ("aws:sns/topic:Topic", "aws-native:sns:Topic"),
+              "https://docs.aws.amazon.com/sns/latest/dg/sns-data-encryption.html"),
     StoreKind("Cognito", ("aws:cognito/userPool:UserPool",),
               "https://docs.aws.amazon.com/cognito/latest/developerguide/"
               "cognito-user-identity-pools.html"),

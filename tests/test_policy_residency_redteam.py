@@ -217,6 +217,10 @@ def queue_elsewhere() -> None:
     aws.sqs.Queue("grading", opts=outside())
 
 
+def topic_elsewhere() -> None:
+    aws.sns.Topic("progress-events", kms_master_key_id="alias/aws/sns", opts=outside())
+
+
 def warehouse_elsewhere() -> None:
     aws.redshiftserverless.Namespace("analytics", namespace_name="analytics", tags=PII,
                                      opts=outside("us-east-1"))
@@ -311,6 +315,8 @@ ROUTES = [
     Route("cognito-pool", cognito_pool_elsewhere, "sa", "residency-region-allowed", "learners",
           "in us-east-1"),
     Route("queue", queue_elsewhere, "sa", "residency-region-allowed", "grading", "in eu-west-1"),
+    Route("topic", topic_elsewhere, "sa", "residency-region-allowed", "progress-events",
+          "in eu-west-1"),
     Route("warehouse", warehouse_elsewhere, "sa", "residency-region-allowed", "analytics",
           "in us-east-1"),
     Route("kms-replica", kms_replica_elsewhere, "sa", "kms-multi-region-key", "users-us",
