@@ -89,7 +89,8 @@ def build(plan: dict[str, Any]) -> Diagram:
     for name, stack in references(plan):
         key = f"stack:{stack}"
         diagram.nodes.setdefault(key, Node([f"stack {stack}"], "other stacks", "stack"))
-        reader = owners.get(next(r["urn"] for r in plan["resources"] if r["name"] == name))
+        read_by = next((r["urn"] for r in plan["resources"] if r["name"] == name), None)
+        reader = owners.get(read_by) if read_by else None
         if reader not in diagram.nodes:  # read by the program itself, outside any component
             reader = f"stack:{plan['stack']}"
             diagram.nodes.setdefault(reader, Node([f"stack {plan['stack']}", "program"],

@@ -1,6 +1,6 @@
-"""Links between stacks, read from their plans: a `pulumi:pulumi:StackReference` to another
-stack means that stack must be deployed first. Used by `graph` (cross-stack edges) and by
-the deploy workflow (`python -m platformctl.stack_links order PLANS` prints the order).
+"""Links between stacks, read from their plans: a StackReference to another stack means
+that stack must be deployed first. Used by `graph` (cross-stack edges) and by the deploy
+workflow (`python -m platformctl.stack_links order PLANS` prints the order).
 """
 
 from __future__ import annotations
@@ -16,14 +16,11 @@ STACK_REFERENCE = "pulumi:pulumi:StackReference"
 
 
 def references(plan: dict[str, Any]) -> list[tuple[str, str]]:
-    """(logical name, referenced stack) of each StackReference: `org/project/stack` or a
-    bare `stack` both name the stack by its last segment."""
-    out = []
-    for resource in plan["resources"]:
-        if resource["type"] == STACK_REFERENCE:
-            name = resource["props"].get("name") or resource["name"]
-            out.append((resource["name"], str(name).rsplit("/", 1)[-1]))
-    return out
+    """(logical name, referenced stack) of each StackReference the program read, from the
+    plan's `stackReferences`: `org/project/stack` or a bare `stack` both name the stack by
+    its last segment."""
+    return [(ref["name"], str(ref["stack"]).rsplit("/", 1)[-1])
+            for ref in plan.get("stackReferences", ())]
 
 
 def deploy_order(plans: dict[str, dict[str, Any]]) -> list[str]:

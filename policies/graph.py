@@ -131,6 +131,14 @@ def tag_map(value: Any) -> dict[str, Any]:
     return {}
 
 
+def arn_region(value: Any) -> str | None:
+    """The region of an ARN (None when the ARN has none, e.g. S3, or it is not an ARN)."""
+    if not isinstance(value, str):
+        return None
+    match = ARN.match(value)
+    return (match["region"] or None) if match else None
+
+
 class Graph:
     """Lookups over one stack's resources."""
 

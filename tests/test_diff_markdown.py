@@ -54,9 +54,9 @@ def test_small_diff_keeps_every_detail() -> None:
 
 
 def test_a_tight_budget_cuts_the_largest_detail_and_keeps_the_small_one_whole() -> None:
-    queue = "aws:sqs/queue:Queue"  # not stateful: no danger rows to cut first
-    base = {"big": _plan("big", 40, type_=queue), "small": _plan("small", 2, type_=queue)}
-    head = {"big": _plan("big", 0, type_=queue), "small": _plan("small", 0, type_=queue)}
+    alarm = "aws:cloudwatch/metricAlarm:MetricAlarm"  # holds no data: no danger rows to cut first
+    base = {"big": _plan("big", 40, type_=alarm), "small": _plan("small", 2, type_=alarm)}
+    head = {"big": _plan("big", 0, type_=alarm), "small": _plan("small", 0, type_=alarm)}
     diffs = diff_plans(base, head)
     full = render_markdown(diffs)
     assert "cut" not in full and "dropped" not in full

@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 
 from platformctl.cli import app
 from platformctl.graph import build, render_mermaid
-from platformctl.stack_links import STACK_REFERENCE
 from tests.plans import run_offline
 
 MERMAID_DIR = Path(__file__).resolve().parent / "mermaid"
@@ -76,23 +75,18 @@ def test_components_uses_replication_and_stack_references_are_drawn(
 
 
 def _with_references(plan: dict[str, Any]) -> dict[str, Any]:
-    """The plan plus two StackReference reads, one by the program and one by the store, as
-    a plan carries them (the engine may not record reads yet)."""
-    store = next(r for r in plan["resources"] if r["type"] == "test:graph:Store")
-    reads = [{"urn": f"urn:pulumi:graph::test::{STACK_REFERENCE}::{n}", "type": STACK_REFERENCE,
-              "name": n, "custom": True, "parent": parent, "region": None,
-              "dependencies": [], "props": {"name": f"org/net/{stack}"}}
-             for n, stack, parent in (("net-ref", "shared-network", None),
-                                      ("dns-ref", "shared-dns", store["urn"]))]
-    return dict(plan, resources=[*plan["resources"], *reads])
+    """The plan plus two StackReference reads, listed as the engine lists them."""
+    reads = [{"name": f"org/net/{stack}", "stack": f"org/net/{stack}", "source": None,
+              "outputs": "unknown"} for stack in ("shared-network", "shared-dns")]
+    return dict(plan, stackReferences=reads)
 
 
 def test_stack_references_are_drawn_as_links_to_other_stacks(plan: dict[str, Any]) -> None:
-    store = next(r for r in plan["resources"] if r["type"] == "test:graph:Store")
     diagram = build(_with_references(plan))
     assert ("stack:shared-network", "stack:graph", "stack outputs") in diagram.flows
-    assert ("stack:shared-dns", store["urn"], "stack outputs") in diagram.flows
+    assert ("stack:shared-dns", "stack:graph", "stack outputs") in diagram.flows
     assert diagram.nodes["stack:shared-dns"].shape == "stack"
+    assert not any(key.startswith("stack:shared") for key, _, _ in build(plan).flows)
 
 
 def test_labels_are_escaped(plan: dict[str, Any]) -> None:

@@ -9,21 +9,22 @@ from typing import Any
 import pytest
 
 from platformctl.errors import PlanInputError
-from platformctl.stack_links import STACK_REFERENCE, deploy_order, main, references
+from platformctl.stack_links import deploy_order, main, references
 
 
 def _plan(stack: str, *reads: str) -> dict[str, Any]:
-    return {"stack": stack, "resources": [
-        {"urn": f"urn:pulumi:{stack}::p::{STACK_REFERENCE}::{r}", "type": STACK_REFERENCE,
-         "name": f"ref-{r}", "props": {"name": f"org/p/{r}"}} for r in reads]}
+    """A plan as the engine writes it: each StackReference read listed in stackReferences."""
+    return {"stack": stack, "resources": [], "stackReferences": [
+        {"name": f"org/p/{r}", "stack": f"org/p/{r}", "source": None, "outputs": "unknown"}
+        for r in reads]}
 
 
 def test_a_stack_comes_after_the_stacks_it_reads() -> None:
     plans = {"a-secondary": _plan("a-secondary", "z-primary"), "z-primary": _plan("z-primary"),
              "m-edge": _plan("m-edge", "a-secondary", "elsewhere")}
     assert deploy_order(plans) == ["z-primary", "a-secondary", "m-edge"]
-    assert references(plans["m-edge"]) == [("ref-a-secondary", "a-secondary"),
-                                            ("ref-elsewhere", "elsewhere")]
+    assert references(plans["m-edge"]) == [("org/p/a-secondary", "a-secondary"),
+                                            ("org/p/elsewhere", "elsewhere")]
 
 
 def test_a_cycle_has_no_order() -> None:
