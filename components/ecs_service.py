@@ -188,9 +188,6 @@ class EcsServiceArgs(EcsServiceSettings):
     attach_to: SharedListener | None = None
     """Join another service's ALB (its `listener`) on `path_patterns` instead of owning an
     ALB; None (default) = this service owns the ALB, its listener and certificate."""
-    cloudfront_prefix_list_id: str | None = None
-    """Id of the managed prefix list `com.amazonaws.global.cloudfront.origin-facing` in this
-    region (`aws ec2 describe-managed-prefix-lists`); required with ingress `cloudfront`."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags on the service's resources."""
 
@@ -204,12 +201,6 @@ class EcsServiceArgs(EcsServiceSettings):
             if not 1 <= self.listener_priority <= 50000:
                 raise ValueError(f"listener_priority: {self.listener_priority} is outside "
                                  "1-50000")
-        elif self.ingress == "cloudfront" and not (self.cloudfront_prefix_list_id or "").startswith(
-                "pl-"):
-            raise ValueError("cloudfront_prefix_list_id: ingress 'cloudfront' needs the id "
-                             f"(pl-...) of {CLOUDFRONT_ORIGIN_FACING} in this region; look it "
-                             "up with `aws ec2 describe-managed-prefix-lists`, or use ingress "
-                             "'internet'")
         if self.attach_to is None and self.certificate_arn is None and not self.domain_name:
             raise ValueError("certificate_arn: the HTTPS listener needs a certificate; give "
                              "certificate_arn or domain_name (HTTPS cannot be turned off)")
@@ -391,10 +382,13 @@ class EcsService(pulumi.ComponentResource):
             tags=self._tags("alb-sg"), opts=self._opts())
         if self.args.ingress == "cloudfront":
             # Only CloudFront reaches the ALB (HTTPS to the origin): its WAF is not bypassed.
+            # The AWS-managed list's id differs per region: look it up by its fixed name.
+            origin_facing = aws.ec2.get_managed_prefix_list_output(
+                name=CLOUDFRONT_ORIGIN_FACING, opts=pulumi.InvokeOutputOptions(parent=self))
             aws.vpc.SecurityGroupIngressRule(
                 child_name(self._name, "alb-in-cloudfront"),
                 security_group_id=alb_sg.id, ip_protocol="tcp", from_port=443, to_port=443,
-                prefix_list_id=self.args.cloudfront_prefix_list_id,
+                prefix_list_id=origin_facing.id,
                 description="HTTPS from CloudFront's origin-facing addresses only",
                 opts=self._opts())
         else:

@@ -1,8 +1,9 @@
 """What a data source would answer, offline: curated where the value matters, typed otherwise.
 
-Curated answers (zones, identity, partition, region, AMIs, default VPC and subnets, Route 53
-zones, ECR tokens, IAM policy documents) override the typed placeholder of the function's
-result class (platformctl/typed_answers.py), so every field the SDK declares is present.
+Curated answers (zones, identity, partition, region, AMIs, default VPC and subnets, managed
+prefix lists, Route 53 zones, ECR tokens, IAM policy documents) override the typed
+placeholder of the function's result class (platformctl/typed_answers.py), so every field
+the SDK declares is present.
 Every answer the engine invents is returned with an assumption a plan lists.
 """
 
@@ -104,6 +105,18 @@ def _zone(args: dict[str, Any], region: str) -> Answer:
                   f"hosted zone {zone} ({name}) exists")
 
 
+def _prefix_list(args: dict[str, Any], region: str) -> Answer:
+    # AWS-managed lists (com.amazonaws.<region>.s3, ...global.cloudfront.origin-facing) have
+    # a different id in every region: the id is shaped as AWS's, the value invented.
+    name = args.get("name") or "prefix-list"
+    prefix_list = args.get("id") or "pl-" + digest("prefix-list", region, str(name))
+    return Answer({"id": prefix_list, "name": name, "region": region, "addressFamily": "IPv4",
+                   "ownerId": "AWS" if str(name).startswith("com.amazonaws.") else ACCOUNT_ID,
+                   "arn": f"arn:{regions.partition_of(region).name}:ec2:{region}:aws:prefix-list/"
+                          f"{prefix_list}"},
+                  f"prefix list {prefix_list} ({name}) in {region}")
+
+
 def _registry(region: str) -> str:
     return f"{ACCOUNT_ID}.dkr.ecr.{region}.{regions.partition_of(region).dns_suffix}"
 
@@ -142,6 +155,7 @@ CURATED: dict[str, Curated] = {
     "aws:ec2/getSubnets:getSubnets": _subnet_ids,
     "aws:ec2/getSubnetIds:getSubnetIds": _subnet_ids,
     "aws:ec2/getSubnet:getSubnet": _subnet,
+    "aws:ec2/getManagedPrefixList:getManagedPrefixList": _prefix_list,
     "aws:route53/getZone:getZone": _zone,
     "aws:ecr/getAuthorizationToken:getAuthorizationToken": _ecr_token,
     "aws:ecr/getCredentials:getCredentials": _ecr_credentials,

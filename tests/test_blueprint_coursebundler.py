@@ -114,8 +114,13 @@ def test_alb_admits_only_cloudfront_and_its_certificate_names_the_origin(
     rules = [r["props"] for r in view.of_type(
         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
         if "-alb-in-" in r["name"]]
-    assert rules and all(r.get("prefixListId") == settings(stack)["cloudfront_prefix_list_id"]
+    assert rules and all(r.get("prefixListId", "").startswith("pl-")
                          and "cidrIpv4" not in r for r in rules)
+    lookups = [a for a in view.plan["assumptions"]
+               if a["invoke"] == "aws:ec2/getManagedPrefixList:getManagedPrefixList"]
+    alb_regions = {r["region"] for r in view.of_type("aws:lb/loadBalancer:LoadBalancer")}
+    assert {a["region"] for a in lookups} == alb_regions  # looked up where the ALB is
+    assert all("com.amazonaws.global.cloudfront.origin-facing" in a["assumed"] for a in lookups)
     distribution = view.one("aws:cloudfront/distribution:Distribution")["props"]
     origins = {o["originId"]: o["domainName"] for o in distribution["origins"]}
     certificates = {c["props"]["domainName"] for c in

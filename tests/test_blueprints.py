@@ -16,8 +16,7 @@ from stacks.obligations import Obligations
 from tests.plans import in_region, run_offline
 
 COURSEBUNDLER = {"domain": "example.com", "route53_zone_id": "Z1",
-                 "viewer_host": "app.example.com",
-                 "cloudfront_prefix_list_id": "pl-0123abcd"}
+                 "viewer_host": "app.example.com"}
 
 
 def test_every_blueprint_id_is_the_key_it_is_registered_under() -> None:

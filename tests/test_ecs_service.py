@@ -7,7 +7,12 @@ from typing import Any
 
 import pytest
 
-from components.ecs_service import TLS_POLICY, EcsService, EcsServiceArgs
+from components.ecs_service import (
+    CLOUDFRONT_ORIGIN_FACING,
+    TLS_POLICY,
+    EcsService,
+    EcsServiceArgs,
+)
 from platformctl.fixtures import ID_PREFIXES, digest
 from tests.compute_stack import build_compute, plan_compute, spec_of
 from tests.plans import PlanView, in_region, run_offline
@@ -160,7 +165,7 @@ def test_execution_role_reads_only_the_given_secrets() -> None:
             private_subnet_ids=["subnet-a", "subnet-b"],
             certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc",
             secrets={"JWT_SECRET": SECRET}, environment={"NODE_ENV": "production"},
-            cloudfront_prefix_list_id="pl-3b927c52", route53_zone_id="Z0123456789"),
+            route53_zone_id="Z0123456789"),
             opts=opts)
 
     view = run_offline(in_region("us-east-1", program))
@@ -217,7 +222,6 @@ def args(**overrides: Any) -> EcsServiceArgs:
 
 @pytest.mark.parametrize(("overrides", "message"), [
     ({"domain_name": None}, r"^certificate_arn: the HTTPS listener needs a certificate"),
-    ({"ingress": "cloudfront"}, r"^cloudfront_prefix_list_id: ingress 'cloudfront' needs the id"),
     ({"public_subnet_ids": ["p1"]}, r"^public_subnet_ids: an ALB needs subnets in at least two"),
     ({"private_subnet_ids": []}, r"^private_subnet_ids: empty"),
     ({"cpu": 300}, r"^cpu: 300 is not a Fargate size"),
@@ -247,15 +251,19 @@ def test_invalid_args_name_the_field(overrides: dict[str, Any], message: str) ->
 
 def test_behind_cloudfront_the_alb_admits_only_the_origin_facing_prefix_list() -> None:
     def program(opts: Any) -> None:
-        EcsService("api", args(ingress="cloudfront", cloudfront_prefix_list_id="pl-3b927c52",
-                               route53_zone_id="Z0123456789"), opts=opts)
+        EcsService("api", args(ingress="cloudfront", route53_zone_id="Z0123456789"),
+                   opts=opts)
 
     view = run_offline(in_region("us-east-1", program))
     ingress = [r["props"] for r in view.of_type(
         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
         if r["name"].startswith("api-alb-in")]
-    assert ingress == [{**ingress[0], "prefixListId": "pl-3b927c52", "fromPort": 443,
-                        "toPort": 443}]
+    assert ingress == [{**ingress[0], "fromPort": 443, "toPort": 443}]
+    # The id of the AWS-managed list, looked up by its name in the ALB's region.
+    assert ingress[0]["prefixListId"].startswith("pl-")
+    lookup = [a for a in view.plan["assumptions"]
+              if a["invoke"] == "aws:ec2/getManagedPrefixList:getManagedPrefixList"]
+    assert lookup and CLOUDFRONT_ORIGIN_FACING in lookup[0]["assumed"]
     assert not any("cidrIpv4" in rule for rule in ingress)
     # The certificate names the origin host and validates through a record in the zone.
     record = view.named("api-certificate-validation-record")["props"]

@@ -59,9 +59,6 @@ class CoursebundlerSettings(BlueprintSettings):
         "failover target; `standalone` (e.g. dev) has plain records and no replica.")
     dr_region: str = Field(
         "us-west-2", description="The DR region (seed: us-west-2); assets replicate there.")
-    cloudfront_prefix_list_id: str = Field(
-        pattern=r"^pl-[0-9a-f]+$", description="This region's managed prefix list "
-        "com.amazonaws.global.cloudfront.origin-facing: the only source the ALBs admit.")
     network: NetworkSettings = NetworkSettings()
     frontend: EcsServiceSettings = EcsServiceSettings(container_port=3000,
                                                       health_check_path="/")
@@ -98,7 +95,7 @@ def _service(foundation: Foundation, settings: CoursebundlerSettings, service: s
         private_subnet_ids=network.private_subnet_ids,
         log_retention_days=spec.profile.log_retention_days,
         protect=spec.profile.protect_stateful,
-        cloudfront_prefix_list_id=settings.cloudfront_prefix_list_id, **wiring)),
+        **wiring)),
         opts=foundation.opts())
 
 
