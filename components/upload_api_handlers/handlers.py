@@ -35,6 +35,7 @@ from typing import Any
 from urllib.parse import unquote_plus, urlparse
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 LOG = logging.getLogger(__name__)
@@ -144,7 +145,9 @@ def video_id_of(event: dict[str, Any]) -> str:
 
 @cache
 def _client(service: str) -> Any:
-    return boto3.client(service)
+    # SigV4 presigned URLs: required for objects under SSE-KMS.
+    return boto3.client(service, config=Config(signature_version="s3v4")
+                        if service == "s3" else None)
 
 
 def _expiry(name: str, default: int) -> int:
