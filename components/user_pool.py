@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.aws_context import AwsContext
 from components.labels import child_name, physical_name, resource_tags
 from components.stateful import stateful_options
 
@@ -84,6 +85,8 @@ class UserPool(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self))
         self.user_pool_id = pool.id
         self.client_id = client.id
-        self.issuer = pulumi.Output.concat("https://", pool.endpoint)
+        # The documented issuer form (known before the pool exists, unlike `endpoint`).
+        self.issuer = pulumi.Output.concat("https://cognito-idp.", AwsContext.of(self).region,
+                                           ".amazonaws.com/", pool.id)
         self.register_outputs({"userPoolId": self.user_pool_id, "clientId": self.client_id,
                                "issuer": self.issuer})
