@@ -16,9 +16,11 @@ GET /video/{id} answers only the item's owner (403 otherwise). Every request is 
 completely BEFORE anything is written; an invalid one is a 4xx with one message and no
 side effect.
 
-Configuration (environment): TABLE_NAME, BUCKET_NAME, optional UPLOAD_URL_EXPIRY_SECONDS
-(default 900), DOWNLOAD_URL_EXPIRY_SECONDS (default 3600), CAPTION_LANGUAGE (default
-en-US), CAPTION_KMS_KEY_ARN (the bucket's key, for Transcribe's output).
+Configuration (environment, each function gets only its own): `upload` TABLE_NAME,
+BUCKET_NAME, UPLOAD_URL_EXPIRY_SECONDS (default 900); `get_video` TABLE_NAME, BUCKET_NAME,
+DOWNLOAD_URL_EXPIRY_SECONDS (default 3600); `start_caption` CAPTION_LANGUAGE (default
+en-US), CAPTION_KMS_KEY_ARN (the bucket's key, for Transcribe's output; the bucket comes
+from the event); `finish_caption` TABLE_NAME (the bucket comes from the job).
 """
 
 from __future__ import annotations

@@ -147,18 +147,22 @@ def build(spec: StackSpec, settings: UploadApiSettings) -> None:
         table=table.table_arn, table_key=table.kms_key_arn, bucket=videos.bucket_arn,
         bucket_key=videos.kms_key_arn, partition=ctx.partition, region=ctx.region,
         account=ctx.account_id)
-    environment = {
-        "TABLE_NAME": table.table_name, "BUCKET_NAME": videos.bucket_name,
-        "UPLOAD_URL_EXPIRY_SECONDS": str(settings.upload_url_expiry_seconds),
-        "DOWNLOAD_URL_EXPIRY_SECONDS": str(settings.download_url_expiry_seconds),
-        "CAPTION_LANGUAGE": settings.caption_language,
-        "CAPTION_KMS_KEY_ARN": videos.kms_key_arn}
+    data = {"TABLE_NAME": table.table_name, "BUCKET_NAME": videos.bucket_name}
+    # Each function is told only what it uses.
+    environment: dict[str, dict[str, pulumi.Input[str]]] = {
+        "upload": {**data, "UPLOAD_URL_EXPIRY_SECONDS": str(settings.upload_url_expiry_seconds)},
+        "get-video": {**data, "DOWNLOAD_URL_EXPIRY_SECONDS":
+                      str(settings.download_url_expiry_seconds)},
+        "start-caption": {"CAPTION_LANGUAGE": settings.caption_language,
+                          "CAPTION_KMS_KEY_ARN": videos.kms_key_arn},
+        "finish-caption": {"TABLE_NAME": table.table_name}}
 
     def function(role: str, handler: str, description: str, timeout: int = 10
                  ) -> LambdaFunction:
         return LambdaFunction(role, component_args(spec, role, lambda: LambdaFunctionArgs(
             source_dir=HANDLERS_DIR, handler=f"handlers.{handler}", description=description,
-            statements=grants.apply(lambda a: _statements(role, a)), environment=environment,
+            statements=grants.apply(lambda a: _statements(role, a)),
+            environment=environment[role],
             timeout_seconds=timeout, reserved_concurrency=settings.reserved_concurrency,
             subnet_ids=network.private_subnet_ids, vpc_id=network.vpc_id,
             log_retention_days=profile.log_retention_days)), opts=opts)
