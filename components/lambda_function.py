@@ -9,7 +9,8 @@ production function needs and nothing it does not.
 - a log group (retention, its own KMS key) the function writes to in JSON;
 - X-Ray active tracing, reserved concurrency (the function's share of the account's pool);
 - a dead-letter queue (SQS, KMS) for asynchronous invocations that failed every retry;
-- in a VPC when `subnet_ids` is given, with its own security group (HTTPS egress only).
+- in a VPC when `subnet_ids` is given, with its own security group: no ingress, HTTPS egress
+  to the given ranges and prefix lists only.
 """
 
 from __future__ import annotations
@@ -62,6 +63,11 @@ class LambdaFunctionArgs:
     """Private subnets to run in (none = outside any VPC)."""
     vpc_id: pulumi.Input[str] | None = None
     """The VPC of `subnet_ids` (for the function's security group)."""
+    egress_cidr_blocks: Sequence[str] = ()
+    """In a VPC: ranges the function may reach on HTTPS (e.g. the VPC's, for interface
+    endpoints)."""
+    egress_prefix_list_ids: Sequence[pulumi.Input[str]] = ()
+    """In a VPC: prefix lists the function may reach on HTTPS (gateway endpoints)."""
     log_retention_days: int = 365
     """Retention of the function's log group."""
     description: str = ""
@@ -85,6 +91,9 @@ class LambdaFunctionArgs:
         if bool(self.subnet_ids) != (self.vpc_id is not None):
             raise ValueError("subnet_ids: give subnet_ids and vpc_id together (in a VPC) or "
                              "neither (outside)")
+        if self.subnet_ids and not (self.egress_cidr_blocks or self.egress_prefix_list_ids):
+            raise ValueError("egress_cidr_blocks: a function in a VPC reaches nothing without "
+                             "egress; give egress_cidr_blocks or egress_prefix_list_ids")
         check_log_retention("log_retention_days", self.log_retention_days)
 
 
@@ -126,12 +135,19 @@ class LambdaFunction(pulumi.ComponentResource):
         vpc_config = None
         if in_vpc:
             group_name = child_name(name, "sg")
+            egress = []
+            if args.egress_cidr_blocks:
+                egress.append(aws.ec2.SecurityGroupEgressArgs(
+                    protocol="tcp", from_port=443, to_port=443,
+                    cidr_blocks=list(args.egress_cidr_blocks), description="HTTPS to ranges"))
+            if args.egress_prefix_list_ids:
+                egress.append(aws.ec2.SecurityGroupEgressArgs(
+                    protocol="tcp", from_port=443, to_port=443,
+                    prefix_list_ids=list(args.egress_prefix_list_ids),
+                    description="HTTPS to prefix lists"))
             group = aws.ec2.SecurityGroup(
-                group_name, vpc_id=args.vpc_id, description=f"{name}: HTTPS to AWS endpoints",
-                ingress=[], egress=[aws.ec2.SecurityGroupEgressArgs(
-                    protocol="tcp", from_port=443, to_port=443, cidr_blocks=["0.0.0.0/0"],
-                    description="HTTPS to the VPC endpoints (no NAT: nothing else answers)")],
-                tags=resource_tags(group_name), opts=child)
+                group_name, vpc_id=args.vpc_id, description=f"{name}: HTTPS egress only",
+                ingress=[], egress=egress, tags=resource_tags(group_name), opts=child)
             vpc_config = aws.lambda_.FunctionVpcConfigArgs(
                 subnet_ids=list(args.subnet_ids), security_group_ids=[group.id])
         function = aws.lambda_.Function(

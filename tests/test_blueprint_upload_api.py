@@ -103,6 +103,13 @@ def test_functions_run_in_private_subnets_of_two_azs_with_tracing_dlq_and_concur
             "aws:ec2/routeTableAssociation:RouteTableAssociation") if "-private-" in r["name"])
     for props in found.values():
         assert sorted(props["vpcConfig"]["subnetIds"]) == private_subnets
+    # Their groups admit nothing and reach only HTTPS, never the whole internet.
+    for function in ALL_FUNCTIONS:
+        group = view.named(f"{function}-sg")["props"]
+        assert group["ingress"] == []
+        assert group["egress"] and all(
+            (rule["fromPort"], rule["toPort"]) == (443, 443)
+            and "0.0.0.0/0" not in rule.get("cidrBlocks", []) for rule in group["egress"])
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -19,7 +19,8 @@ def _function(**changes: Any) -> LambdaFunctionArgs:
 
 
 def test_a_function_of_the_handlers_folder_is_accepted() -> None:
-    assert _function(subnet_ids=["subnet-1"], vpc_id="vpc-1").handler == "handlers.upload"
+    assert _function(subnet_ids=["subnet-1"], vpc_id="vpc-1",
+                     egress_cidr_blocks=["10.0.0.0/16"]).handler == "handlers.upload"
 
 
 @pytest.mark.parametrize(("changes", "words"), [
@@ -30,6 +31,8 @@ def test_a_function_of_the_handlers_folder_is_accepted() -> None:
     ({"reserved_concurrency": 0}, "reserved_concurrency: 0 would stop the function"),
     ({"subnet_ids": ["subnet-1"]}, "subnet_ids: give subnet_ids and vpc_id together"),
     ({"vpc_id": "vpc-1"}, "subnet_ids: give subnet_ids and vpc_id together"),
+    ({"subnet_ids": ["subnet-1"], "vpc_id": "vpc-1"}, "egress_cidr_blocks: a function in a "
+     "VPC reaches nothing"),
 ])
 def test_bad_function_arguments_are_refused(changes: dict[str, Any], words: str) -> None:
     with pytest.raises(ValueError, match=words):

@@ -165,6 +165,9 @@ def build(spec: StackSpec, settings: UploadApiSettings) -> None:
             environment=environment[role],
             timeout_seconds=timeout, reserved_concurrency=settings.reserved_concurrency,
             subnet_ids=network.private_subnet_ids, vpc_id=network.vpc_id,
+            # Only the endpoints: S3 / DynamoDB gateways, Transcribe's interface in the VPC.
+            egress_prefix_list_ids=network.gateway_prefix_list_ids,
+            egress_cidr_blocks=[network.vpc_cidr_block],
             log_retention_days=profile.log_retention_days)), opts=opts)
 
     upload = function("upload", "upload", "POST /upload: store the item, presign the PUT")
