@@ -83,6 +83,12 @@ class AlarmThresholds:
     """EKS failed worker nodes (Container Insights cluster_failed_node_count; 0: any)."""
     eks_node_cpu_percent: float = 85.0
     """EKS average node CPU (Container Insights node_cpu_utilization)."""
+    lambda_error_rate_percent: float = 5.0
+    """Share of a Lambda function's invocations that failed (Errors / Invocations)."""
+    lambda_throttles: float = 0.0
+    """Lambda invocations refused for lack of (reserved) concurrency."""
+    http_api_5xx_rate_percent: float = 5.0
+    """Share of an HTTP API's requests answered 5xx."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -234,6 +240,20 @@ CATALOGUE: dict[str, tuple[AlarmSpec, ...]] = {
         _spec("dlq-depth", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", GT,
               "vod_dlq_messages", 300, 1, 1, "notBreaching",
               "VOD jobs failed into the dead-letter queue"),
+    ),
+    "lambda": (
+        _spec("error-rate", "AWS/Lambda", "100 * FILL(e, 0) / FILL(i, 1)", "Sum", GT,
+              "lambda_error_rate_percent", 300, 2, 2, "notBreaching",
+              "Share of invocations that failed", serving=True,
+              math=(MathMetric("e", "Errors", "Sum"), MathMetric("i", "Invocations", "Sum"))),
+        _spec("throttles", "AWS/Lambda", "Throttles", "Sum", GT, "lambda_throttles",
+              300, 1, 1, "notBreaching", "Invocations throttled (reserved concurrency reached)"),
+    ),
+    "http-api": (
+        _spec("5xx-rate", "AWS/ApiGateway", "100 * FILL(m1, 0) / FILL(m2, 1)", "Sum", GT,
+              "http_api_5xx_rate_percent", 60, 5, 3, "notBreaching",
+              "Share of API requests answered 5xx", serving=True,
+              math=(MathMetric("m1", "5xx", "Sum"), MathMetric("m2", "Count", "Sum"))),
     ),
     "nat-gateway": (
         _spec("port-allocation", "AWS/NATGateway", "ErrorPortAllocation", "Sum", GT,

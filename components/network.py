@@ -102,6 +102,8 @@ class Network(pulumi.ComponentResource):
     """Route tables of the private subnets, one per AZ (for extra routes, e.g. peering)."""
     isolated_route_table_id: pulumi.Output[str]
     """Route table of the isolated subnets (local routes and gateway endpoints only)."""
+    gateway_prefix_list_ids: list[pulumi.Output[str]]
+    """Prefix lists of the S3 and DynamoDB gateway endpoints (for security group egress)."""
     nat_gateway_ids: list[pulumi.Output[str]]
     """NAT gateways: one per AZ, one, or none, per `nat_strategy`."""
     endpoint_security_group_id: pulumi.Output[str] | None
@@ -164,8 +166,9 @@ class Network(pulumi.ComponentResource):
         self.private_route_table_ids = [t.id for t in private_tables]
         self.isolated_route_table_id = isolated_table.id
         route_table_ids = [t.id for t in private_tables] + [isolated_table.id]
+        self.gateway_prefix_list_ids = []
         for service in GATEWAY_ENDPOINT_SERVICES:
-            aws.ec2.VpcEndpoint(
+            gateway = aws.ec2.VpcEndpoint(
                 child_name(name, f"{service}-endpoint"),
                 vpc_id=vpc.id,
                 service_name=pulumi.Output.concat("com.amazonaws.", vpc.region, f".{service}"),
@@ -174,6 +177,7 @@ class Network(pulumi.ComponentResource):
                 tags=resource_tags(child_name(name, f"{service}-endpoint")),
                 opts=child,
             )
+            self.gateway_prefix_list_ids.append(gateway.prefix_list_id)
         self.endpoint_security_group_id = (
             self._interface_endpoints(vpc) if args.interface_endpoints else None)
         if args.flow_logs:

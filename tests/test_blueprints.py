@@ -36,8 +36,8 @@ def test_settings_a_stack_file_sets_change_only_the_keys_it_names() -> None:
 
 
 @pytest.mark.parametrize(("stack", "blueprint", "settings", "expected"), [
-    ("upload-api-prod-us-east-1", "upload-api", {},
-     r"config\.platform:blueprint: 'upload-api' is not a blueprint; use one of "
+    ("no-such-prod-us-east-1", "no-such", {},
+     r"config\.platform:blueprint: 'no-such' is not a blueprint; use one of "
      r"cost-optimized, coursebundler"),
     ("coursebundler-prod-us-east-1", "coursebundler", {**COURSEBUNDLER, "frontendd": {}},
      r"config\.platform:settings\.frontendd: unknown key; remove it or use one of: "),

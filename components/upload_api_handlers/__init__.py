@@ -1,0 +1,1 @@
+"""Lambda handlers of the upload-api blueprint (packaged as this folder)."""
