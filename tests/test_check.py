@@ -19,7 +19,8 @@ from platformctl.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "tests" / "projects" / "check-cases"
-SINGLE_DEFECT_STACKS = ["service-not-in-region", "name-collision", "name-invalid",
+SINGLE_DEFECT_STACKS = ["service-not-in-region", "name-collision", "account-singleton",
+                        "name-invalid",
                         "helm-chart-unresolvable", "crd-order", "certificate-never-validated",
                         "opt-in-region"]
 
@@ -70,6 +71,31 @@ def test_fixed_name_collides_across_stacks_that_share_an_account(
     assert {f.urn.split("::")[0] for f in together.findings} == {
         "urn:pulumi:shared-name-a", "urn:pulumi:shared-name-b"}
     assert "site-oac" in together.findings[0].message
+
+
+def _only_detector(view: StackPlan, stack: str, account: str | None) -> StackPlan:
+    """`view`'s first GuardDuty detector alone, as stack `stack` in `account`."""
+    plan = copy.deepcopy(view.plan)
+    detector = next(r for r in plan["resources"]
+                    if r["type"] == "aws:guardduty/detector:Detector")
+    detector["urn"] = detector["urn"].replace("urn:pulumi:account-singleton", f"urn:pulumi:{stack}")
+    plan.update(stack=stack, resources=[detector])
+    return StackPlan(plan=plan, config_accounts=(account,) if account else None)
+
+
+def test_one_detector_per_account_and_region_across_stacks(plans: dict[str, StackPlan]) -> None:
+    source = plans["account-singleton"]
+    a, b = (_only_detector(source, s, "111111111111") for s in ("a", "b"))
+    assert run_checks([a]).findings == []
+    together = run_checks([a, b])
+    assert ids(together) == {"account-singleton"} and len(together.findings) == 2
+    assert "once per account and region (us-east-1)" in together.findings[0].message
+    elsewhere = _only_detector(source, "c", "222222222222")
+    assert run_checks([a, elsewhere]).findings == []
+    other_region = copy.deepcopy(b.plan)
+    other_region["resources"][0]["region"] = "us-west-2"
+    assert run_checks([a, StackPlan(plan=other_region, config_accounts=b.config_accounts)]
+                      ).findings == []
 
 
 def test_stacks_in_different_accounts_do_not_collide(plans: dict[str, StackPlan]) -> None:

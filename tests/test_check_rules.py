@@ -13,7 +13,14 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from platformctl.checks import crd_order, helm_chart, naming, opt_in_region, service_region
+from platformctl.checks import (
+    account_singleton,
+    crd_order,
+    helm_chart,
+    naming,
+    opt_in_region,
+    service_region,
+)
 from platformctl.checks.name_invalid import problem as name_problem
 from platformctl.checks.plan_view import is_opaque, share_account
 
@@ -29,6 +36,19 @@ def test_naming_table_entries_are_sourced_and_well_formed() -> None:
         assert rule.scope in naming.SCOPES, type_
         assert 1 <= rule.min <= rule.max, type_
         assert re.fullmatch(r"[a-z-]+:[A-Za-z0-9/.]+:[A-Za-z0-9]+", type_), type_
+
+
+def test_singleton_table_names_real_pulumi_aws_types_with_sources() -> None:
+    import importlib
+
+    table = account_singleton.singletons()
+    assert table, "singleton table is empty"
+    for type_, entry in table.items():
+        assert entry["source"].startswith("https://docs.aws.amazon.com/"), type_
+        assert entry["what"], type_
+        package, module_path, name = type_.split(":")
+        module = importlib.import_module(f"pulumi_aws.{module_path.split('/')[0]}")
+        assert package == "aws" and hasattr(module, name), type_
 
 
 def test_types_sharing_a_namespace_share_its_scope_and_limits() -> None:

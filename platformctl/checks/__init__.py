@@ -68,6 +68,7 @@ Check = Callable[[list[StackPlan], Report], None]
 def all_checks() -> dict[str, Check]:
     """Check id -> its run function (ids are a public interface)."""
     from platformctl.checks import (
+        account_singleton,
         certificate_validation,
         crd_order,
         helm_chart,
@@ -77,8 +78,8 @@ def all_checks() -> dict[str, Check]:
         service_region,
     )
 
-    modules = (service_region, name_collision, name_invalid, helm_chart, crd_order,
-               certificate_validation, opt_in_region)
+    modules = (service_region, name_collision, account_singleton, name_invalid, helm_chart,
+               crd_order, certificate_validation, opt_in_region)
     return {m.ID: m.run for m in modules}
 
 

@@ -39,6 +39,10 @@ if defect == "service-not-in-region":
 elif defect == "name-collision":
     aws.iam.Role("other-role", name=f"{stack}-app",
                  assume_role_policy='{"Version": "2012-10-17", "Statement": []}')
+elif defect == "account-singleton":
+    # Two detectors in one account and region: the second CreateDetector fails.
+    aws.guardduty.Detector("detector", enable=True)
+    aws.guardduty.Detector("detector-again", enable=True)
 elif defect == "name-invalid":
     aws.sqs.Queue("long-queue", name="q" * 81)
 elif defect == "shared-name":
