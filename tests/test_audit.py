@@ -4,14 +4,10 @@ standalone server on 127.0.0.1 (no real endpoint is ever contacted)."""
 from __future__ import annotations
 
 import json
-import socket
-from collections.abc import Iterator
 
 import boto3
 import pytest
-import requests
 from botocore.stub import Stubber
-from moto.server import ThreadedMotoServer
 from typer.testing import CliRunner
 
 from platformctl.audit import (
@@ -26,6 +22,7 @@ from platformctl.audit import (
     is_restricted,
 )
 from platformctl.cli import app
+from tests.moto_server import closed_port_url
 
 US = ["us-east-1", "us-west-2"]
 
@@ -71,7 +68,7 @@ def test_dynamodb_replicas_become_targets() -> None:
     """moto's DynamoDB has no global-table replicas, so the collector reads a stubbed
     DescribeTable shaped like AWS's answer (the client points at a closed port; the
     Stubber answers before anything is sent)."""
-    client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=_closed_port_url(),
+    client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=closed_port_url(),
                           aws_access_key_id="testing", aws_secret_access_key="testing")
     arn = "arn:aws:dynamodb:us-east-1:123456789012:table/users"
     with Stubber(client) as stub:
@@ -92,41 +89,6 @@ def test_dynamodb_replicas_become_targets() -> None:
 
 
 # ---- against moto --------------------------------------------------------------------
-
-def _closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{server._server.server_port}"
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Fake credentials only, one retry at most, a clean moto."""
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    # A reset clears every region a whole-account scan touched: slow on a busy machine.
-    requests.post(f"{moto_url}/moto-api/reset", timeout=120).raise_for_status()
-    yield moto_url
-
 
 def _client(url: str, service: str, region: str):  # noqa: ANN202
     return boto3.client(service, region_name=region, endpoint_url=url)
@@ -265,7 +227,7 @@ def test_unknown_region_is_one_line(aws: str) -> None:
 
 def test_unreachable_endpoint_is_one_line(aws: str) -> None:
     result = CliRunner().invoke(app, ["audit", "us", "--regions", "us-east-1",
-                                      "--endpoint-url", _closed_port_url()])
+                                      "--endpoint-url", closed_port_url()])
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -399,7 +361,7 @@ def test_elasticache_global_datastore_members_are_copies() -> None:
     from platformctl.audit import elasticache_global_groups, with_members
 
     client = boto3.client("elasticache", region_name="us-east-1",
-                          endpoint_url=_closed_port_url(), aws_access_key_id="testing",
+                          endpoint_url=closed_port_url(), aws_access_key_id="testing",
                           aws_secret_access_key="testing")
     with Stubber(client) as stub:
         stub.add_response("describe_global_replication_groups", {"GlobalReplicationGroups": [{

@@ -19,7 +19,6 @@ from platformctl.audit_copies import (
     endpoint_region,
 )
 from policies.copy_paths import COPY_PATHS
-from tests.test_audit import aws, moto_url  # noqa: F401 (fixtures: a clean moto server)
 
 SA = ["me-south-1", "me-central-1"]
 HOME = "me-south-1"

@@ -9,25 +9,20 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
-import requests
-from moto.server import ThreadedMotoServer
 
 from platformctl.checks.plan_view import StackPlan
 from platformctl.checks.sources import plan_stacks
 from platformctl.preflight import PreflightError, client_factory, preflight
 from platformctl.project import Project
+from tests.moto_server import FAKE_ENV, reset, use_fake_aws
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "tests" / "projects" / "preflight"
 OTHER_ACCOUNT = "210987654321"
-FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                    "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE":
-                    "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true"}
 
 
 @pytest.fixture(scope="module")
@@ -38,23 +33,11 @@ def plans() -> dict[str, StackPlan]:
     return {v.stack: v for v in views}
 
 
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{server._server.server_port}"
-    finally:
-        server.stop()
-
-
 @pytest.fixture
 def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in FAKE_CREDENTIALS.items():
-        monkeypatch.setenv(name, value)
-    requests.post(f"{moto_url}/moto-api/reset", timeout=5).raise_for_status()
+    """Fake credentials and no default region (preflight names the stack's), a clean moto."""
+    use_fake_aws(monkeypatch, region=None)
+    reset(moto_url)
     return moto_url
 
 
@@ -159,7 +142,7 @@ def test_unreachable_endpoint_is_one_line(plans: dict[str, StackPlan], aws: str)
 
 
 def platformctl(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {"PYTHONPATH": str(REPO), "PATH": os.environ["PATH"], **FAKE_CREDENTIALS}
+    env = {"PYTHONPATH": str(REPO), "PATH": os.environ["PATH"], **FAKE_ENV}
     return subprocess.run([sys.executable, "-m", "platformctl", *args], cwd=REPO,
                           capture_output=True, text=True, env=env)
 

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import boto3
 import pytest
-import requests
-from moto.server import ThreadedMotoServer
 from typer.testing import CliRunner
 
 from environments.loader import EnvironmentData
@@ -30,6 +26,7 @@ from platformctl.state_backend import (
     lifecycle_rules,
     shipped_stack_jurisdictions,
 )
+from tests.moto_server import closed_port_url
 
 DATA = EnvironmentData()
 JURISDICTIONS = sorted(DATA.jurisdictions)
@@ -132,40 +129,6 @@ def test_a_jurisdiction_key_that_cannot_name_a_bucket_is_refused() -> None:
 
 
 # ---- against moto ----------------------------------------------------------------------
-
-def _closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{server._server.server_port}"
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Fake credentials only, one attempt per call, a clean moto."""
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    requests.post(f"{moto_url}/moto-api/reset", timeout=5).raise_for_status()
-    yield moto_url
-
 
 def _client(url: str, service: str, region: str):  # noqa: ANN202
     return boto3.client(service, region_name=region, endpoint_url=url)
@@ -438,7 +401,7 @@ def test_missing_credentials_is_one_line_and_creates_nothing(
 
 
 def test_unreachable_endpoint_is_one_line(aws: str) -> None:
-    result = _run(_closed_port_url(), "bootstrap-state", JURISDICTIONS[0])
+    result = _run(closed_port_url(), "bootstrap-state", JURISDICTIONS[0])
     assert result.exit_code == 2
     [line] = result.stderr.strip().splitlines()
     assert "sts:GetCallerIdentity" in line and "EndpointConnectionError" in line
@@ -466,7 +429,7 @@ def test_state_backends_names_each_stacks_jurisdiction_backend(aws: str) -> None
 
 def test_state_backends_offline_with_an_account(aws: str) -> None:
     result = CliRunner().invoke(app, ["state-backends", "--account", "111122223333",
-                                      "--endpoint-url", _closed_port_url(), "--format", "json"])
+                                      "--endpoint-url", closed_port_url(), "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert rows and all(r["bucket_exists"] is None and r["account"] == "111122223333" for r in rows)

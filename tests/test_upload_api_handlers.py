@@ -12,37 +12,20 @@ from typing import Any
 import boto3
 import pytest
 import requests
-from moto.server import ThreadedMotoServer
 
 from components.upload_api_handlers import handlers
+from tests.moto_server import reset, use_fake_aws
 
 TABLE, BUCKET, REGION = "videos", "videos-bucket", "us-east-1"
 ALICE, BOB = "alice-sub-0001", "bob-sub-0002"
 
 
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{server._server.server_port}"
-    finally:
-        server.stop()
-
-
 @pytest.fixture
 def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Fake credentials, every client pointed at moto, a fresh table and bucket."""
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": REGION, "AWS_ENDPOINT_URL": moto_url,
-                        "AWS_CONFIG_FILE": "/nonexistent", "AWS_MAX_ATTEMPTS": "1",
-                        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
-                        "AWS_EC2_METADATA_DISABLED": "true", "TABLE_NAME": TABLE,
-                        "BUCKET_NAME": BUCKET}.items():
-        monkeypatch.setenv(name, value)
-    requests.post(f"{moto_url}/moto-api/reset", timeout=60).raise_for_status()
+    use_fake_aws(monkeypatch, REGION, AWS_ENDPOINT_URL=moto_url, TABLE_NAME=TABLE,
+                 BUCKET_NAME=BUCKET)
+    reset(moto_url)
     handlers._client.cache_clear()
     client("dynamodb").create_table(
         TableName=TABLE, BillingMode="PAY_PER_REQUEST",

@@ -18,9 +18,9 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
-from moto.server import ThreadedMotoServer
 
 from components.vod_handler import handler as vod
+from tests.moto_server import use_fake_aws
 
 REGION = "us-east-1"
 CONFIG = vod.Config(
@@ -253,23 +253,10 @@ def test_reports_only_the_failed_records(mediaconvert: tuple[Any, Stubber]) -> N
 # ---- through a real queue with a dead-letter queue (moto server) ------------------------
 
 
-@pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-
-
 @pytest.fixture
-def sqs(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    return boto3.client("sqs", endpoint_url=moto_endpoint, region_name=REGION)
+def sqs(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    use_fake_aws(monkeypatch, REGION)
+    return boto3.client("sqs", endpoint_url=moto_url, region_name=REGION)
 
 
 def as_lambda_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
