@@ -4,38 +4,22 @@ plan of every shipped stack of the blueprint (found by its stack file's platform
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from stacks.blueprints.cost_optimized import APPLICATION_NODES, CRITICAL_NODES
 from tests.plans import PlanView
+from tests.shipped_stacks import plan_stacks, settings, stacks_of
 
-REPO = Path(__file__).resolve().parent.parent
-STACK_FILES = sorted((REPO / "environments" / "stacks").glob("Pulumi.*.yaml"))
-CONFIGS = {p.name[len("Pulumi."):-len(".yaml")]: yaml.safe_load(p.read_text())["config"]
-           for p in STACK_FILES}
-STACKS = sorted(s for s, c in CONFIGS.items() if c.get("platform:blueprint") == "cost-optimized")
+STACKS = stacks_of("cost-optimized")
 RELEASE = "kubernetes:helm.sh/v3:Release"
 
 
 @pytest.fixture(scope="module")
 def plans() -> dict[str, PlanView]:
-    found = {}
-    for stack in STACKS:
-        result = subprocess.run([sys.executable, "-m", "platformctl", "plan", stack, "--format",
-                                 "json"], cwd=REPO, capture_output=True, text=True, timeout=600)
-        assert result.returncode == 0, result.stderr
-        found[stack] = PlanView(json.loads(result.stdout))
-    return found
+    return plan_stacks(STACKS)
 
-
-def settings(stack: str) -> dict[str, Any]:
-    return CONFIGS[stack].get("platform:settings", {})
 
 
 def releases(view: PlanView) -> dict[str, dict[str, Any]]:

@@ -5,21 +5,15 @@ file's platform:blueprint)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from tests.plans import PlanView
+from tests.shipped_stacks import plan_stacks, stacks_of
+from tests.shipped_stacks import settings as stack_settings  # `settings` is a local there
 
-REPO = Path(__file__).resolve().parent.parent
-STACK_FILES = sorted((REPO / "environments" / "stacks").glob("Pulumi.*.yaml"))
-CONFIGS = {p.name[len("Pulumi."):-len(".yaml")]: yaml.safe_load(p.read_text())["config"]
-           for p in STACK_FILES}
-STACKS = sorted(s for s, c in CONFIGS.items() if c.get("platform:blueprint") == "upload-api")
+STACKS = stacks_of("upload-api")
 FUNCTION = "aws:lambda/function:Function"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 API_FUNCTIONS = {"upload", "get-video"}
@@ -28,13 +22,7 @@ ALL_FUNCTIONS = API_FUNCTIONS | {"start-caption", "finish-caption"}
 
 @pytest.fixture(scope="module")
 def plans() -> dict[str, PlanView]:
-    found = {}
-    for stack in STACKS:
-        result = subprocess.run([sys.executable, "-m", "platformctl", "plan", stack, "--format",
-                                 "json"], cwd=REPO, capture_output=True, text=True, timeout=600)
-        assert result.returncode == 0, result.stderr
-        found[stack] = PlanView(json.loads(result.stdout))
-    return found
+    return plan_stacks(STACKS)
 
 
 def functions(view: PlanView) -> dict[str, dict[str, Any]]:
@@ -227,7 +215,7 @@ def test_alarms_on_error_rate_and_throttles_and_account_security_settings(
         assert any(function in a and "throttles" in a for a in alarms), (function, alarms)
     assert any("api" in a and "5xx" in a for a in alarms)
     assert view.of_type("aws:ec2/flowLog:FlowLog")
-    settings = CONFIGS[stack].get("platform:settings", {})
+    settings = stack_settings(stack)
     assert bool(view.of_type("aws:securityhub/account:Account")) == settings.get(
         "security_hub", True)
     enablers = view.of_type("aws:inspector2/enabler:Enabler")
