@@ -24,7 +24,13 @@ from environments.model import Jurisdiction, Profile, Region, StackSpec
 
 DATA_DIR = Path(__file__).resolve().parent
 STACK_NAME = re.compile(r"^(?P<blueprint>[a-z][a-z0-9]*(?:-[a-z0-9]+)*?)-(?P<env>[a-z][a-z0-9]*)"
-                        r"-(?P<region>[a-z]{2}(?:-gov)?-[a-z]+-\d+)$")
+                        r"-(?P<region>[a-z]{2}(?:-gov)?-[a-z]+-\d+|global)$")
+# A `<blueprint>-<env>-global` stack holds what AWS serves from one place for every region
+# (CloudFront, WAF's CLOUDFRONT scope, its ACM certificates, Route 53 records): AWS requires
+# those from us-east-1 (CloudFront developer guide, "Requirements for using SSL/TLS
+# certificates with CloudFront"), so that is the stack's home and its jurisdiction's.
+GLOBAL_SCOPE = "global"
+GLOBAL_HOME_REGION = "us-east-1"
 ModelT = TypeVar("ModelT", bound=BaseModel)
 # VPC sizes: AWS's largest VPC, and the smallest the subnet plan can carve
 # (components/subnet_plan.py SMALLEST_VPC_PREFIX; a test keeps the two equal).
@@ -191,10 +197,14 @@ class EnvironmentData:
         match = STACK_NAME.match(stack)
         if match is None:
             raise SpecError(f"stack '{stack}'", "name",
-                            "does not parse as <blueprint>-<env>-<region>",
+                            "does not parse as <blueprint>-<env>-<region> or "
+                            "<blueprint>-<env>-global",
                             "name it like coursebundler-prod-us-east-1")
         source = source or _label(self.root / "stacks" / f"Pulumi.{stack}.yaml")
         named, env, region_name = match["blueprint"], match["env"], match["region"]
+        scope = "regional"
+        if region_name == GLOBAL_SCOPE:
+            scope, region_name = "global", GLOBAL_HOME_REGION
         if blueprint is None:
             raise SpecError(source, "config.platform:blueprint", "missing",
                             f"add `platform:blueprint: {named}` (the stack's system)")
@@ -212,8 +222,8 @@ class EnvironmentData:
         if region is None:
             raise SpecError(self.regions_label, region_name, "no entry for this region",
                             "add it with its jurisdiction, az_count and vpc_cidrs")
-        cidr = region.vpc_cidrs.get(env)
-        if cidr is None:
+        cidr = region.vpc_cidrs.get(env) if scope == "regional" else None
+        if cidr is None and scope == "regional":
             raise SpecError(self.regions_label, f"{region_name}.vpc_cidrs.{env}",
                             "no VPC CIDR for this environment",
                             "add one from the address plan")
@@ -221,6 +231,7 @@ class EnvironmentData:
         return StackSpec(
             stack=stack,
             blueprint=blueprint,
+            scope=scope,
             environment=env,
             region=region_name,
             jurisdiction_name=region.jurisdiction,

@@ -51,11 +51,14 @@ class StackSpec(StrictModel):
     stack: str
     blueprint: str = Field(description="Blueprint id (`platform:blueprint` of the stack file).")
     environment: str
-    region: str
+    scope: Literal["regional", "global"] = Field(
+        "regional", description="`global`: the stack of what AWS serves from us-east-1 for "
+        "every region (CloudFront, its WAF and certificates, DNS); it has no VPC.")
+    region: str = Field(description="The stack's AWS region (a global stack's home region).")
     jurisdiction_name: str
     jurisdiction: Jurisdiction
     availability_zones: list[str] = Field(description="AZ names, in address-plan order.")
-    vpc_cidr: Cidr
+    vpc_cidr: Cidr | None = Field(description="The VPC's range; None for a global stack.")
     profile: Profile
     profile_file: str = Field(description="Label of the environment's profile file.")
     stack_file: str = Field(description="Label of the stack file (its settings' source).")
