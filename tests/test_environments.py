@@ -139,7 +139,8 @@ def test_bad_data_is_one_line_naming_file_key_and_fix(
     ("stack", "blueprint", "expected"),
     [
         ("prod-us-east-1", "prod", r"^stack 'prod-us-east-1': name: does not parse as "
-                                   r"<blueprint>-<env>-<region>; name it like "
+                                   r"<blueprint>-<env>-<region> or <blueprint>-<env>-global; "
+                                   r"name it like "
                                    r"coursebundler-prod-us-east-1$"),
         ("coursebundler_prod-us-east-1", "coursebundler", r"does not parse as"),
         ("coursebundler-qa-us-east-1", "coursebundler",
@@ -159,6 +160,16 @@ def test_bad_data_is_one_line_naming_file_key_and_fix(
 def test_bad_stack_names(stack: str, blueprint: str | None, expected: str) -> None:
     with pytest.raises(SpecError, match=expected):
         load_stack_spec(stack, blueprint)
+
+
+def test_a_global_stack_lives_in_the_home_region_of_its_jurisdiction_without_a_vpc() -> None:
+    from environments.loader import GLOBAL_HOME_REGION
+
+    spec = load_stack_spec("coursebundler-prod-global", "coursebundler")
+    regional = load_stack_spec(f"coursebundler-prod-{GLOBAL_HOME_REGION}", "coursebundler")
+    assert (spec.scope, spec.region, spec.vpc_cidr) == ("global", GLOBAL_HOME_REGION, None)
+    assert spec.jurisdiction_name == regional.jurisdiction_name
+    assert regional.scope == "regional" and regional.vpc_cidr is not None
 
 
 def test_vpc_size_bounds_match_the_subnet_plan() -> None:
