@@ -17,7 +17,14 @@ managed prefix list `com.amazonaws.route53-healthchecks` (Route 53 developer gui
 address ranges of Route 53 servers"; every region since 2023-09), else the check fails and
 the record is withdrawn.
 
-Outputs: `fqdn`, `health_check_ids` (target id -> health check id).
+Every stack that uses a name is given its whole routing table (so each validates the same
+complete table), and creates the records of the targets it has an entry point for
+(`dns_name` given); a target without `dns_name` is another stack's. That is how stacks of
+different jurisdictions share one name: Pulumi resolves a StackReference only within one
+state backend, and each jurisdiction has its own (platformctl state-backends), so a `us`
+stack cannot read an `sa` stack's load balancer; the `sa` stack owns its own record instead.
+
+Outputs: `fqdn`, `health_check_ids` (owned target id -> health check id).
 """
 
 from __future__ import annotations
@@ -44,9 +51,10 @@ DEFAULT_LOCATION = "*"
 class RouteTarget:
     id: str
     """Set identifier of this target's record (unique within the name), e.g. its region."""
-    dns_name: pulumi.Input[str]
-    """DNS name of the alias target (ALB, API Gateway domain, distribution)."""
-    alias_zone_id: pulumi.Input[str]
+    dns_name: pulumi.Input[str] | None = None
+    """DNS name of the alias target (ALB, API Gateway domain, distribution); None: the
+    target's record belongs to the stack that owns its entry point."""
+    alias_zone_id: pulumi.Input[str] | None = None
     """Hosted zone id of the alias target (the ALB's `zone_id`, CLOUDFRONT_ZONE_ID, ...)."""
     health_check_host: pulumi.Input[str] | None = None
     """Host the health check requests (SNI and Host header); default `dns_name`."""
@@ -81,7 +89,13 @@ class RoutedRecordArgs:
         if not 1 <= self.failure_threshold <= 10:
             raise ValueError(f"failure_threshold: {self.failure_threshold} is outside "
                              "Route 53's 1-10")
+        if not any(t.dns_name is not None for t in self.targets):
+            raise ValueError("targets: none has a dns_name, so this stack would create no "
+                             "record; give the entry point(s) this stack owns")
         for target in self.targets:
+            if (target.dns_name is None) != (target.alias_zone_id is None):
+                raise ValueError(f"targets[{target.id}]: give dns_name and alias_zone_id "
+                                 "together (or neither, for another stack's target)")
             if not target.health_check_path.startswith("/"):
                 raise ValueError(f"targets[{target.id}].health_check_path: "
                                  f"'{target.health_check_path}' must start with /")
@@ -123,7 +137,7 @@ class RoutedRecord(pulumi.ComponentResource):
         super().__init__("platform:dns_routing:RoutedRecord", name, None, opts)
         self.fqdn = args.name
         self.health_check_ids = {}
-        for target in args.targets:
+        for target in (t for t in args.targets if t.dns_name is not None):
             check = aws.route53.HealthCheck(
                 child_name(name, f"health-{target.id}"), type="HTTPS", port=443,
                 fqdn=target.health_check_host or target.dns_name,

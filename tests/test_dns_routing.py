@@ -61,7 +61,18 @@ def test_failover_roles_and_geolocation_locations_reach_the_records() -> None:
             for r in geo} == {"sa": "SA", "us": "US", "default": "*"}
 
 
+def test_a_stack_creates_only_the_targets_it_owns_of_the_whole_table() -> None:
+    table = [RouteTarget(id="sa", country="SA"), *GEO[1:]]
+    plan = _plan("geolocation", table)
+    records = plan.of_type("aws:route53/record:Record")
+    assert sorted(r["props"]["setIdentifier"] for r in records) == ["default", "us"]
+    assert len(plan.of_type("aws:route53/healthCheck:HealthCheck")) == 2
+
+
 @pytest.mark.parametrize(("policy", "targets", "words"), [
+    ("geolocation", [RouteTarget(id=t.id, country=t.country) for t in GEO], "none has a dns_name"),
+    ("geolocation", [RouteTarget(id="sa", country="SA", dns_name="x"), *GEO[1:]],
+     r"targets\[sa\]: give dns_name and alias_zone_id together"),
     ("failover", FAILOVER[:1], "one PRIMARY and one SECONDARY"),
     ("failover", [FAILOVER[0], _target("b", failover="PRIMARY")], "one PRIMARY and one SECONDARY"),
     ("geolocation", GEO[:2], "no default"),
