@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import hashlib
 import importlib.util
 import json
@@ -170,6 +171,17 @@ class Resolved:
     properties: dict[str, Any]
 
 
+@functools.lru_cache(maxsize=512)
+def _validator(document: str) -> Any:
+    """The validator of a config schema (JSON text), the schema checked once: checking it
+    against the meta-schema, as `jsonschema.validate` does on each call, cost more than
+    the rest of a plan's policy evaluation."""
+    schema = json.loads(document)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
 def resolve_config(pack: Pack, config: Mapping[str, Any] | None) -> dict[str, Resolved]:
     """Enforcement level and properties of each policy, as the Pulumi CLI computes them:
     pack initial config, then the file; `all` sets every level, a policy's entry overrides;
@@ -212,12 +224,12 @@ def resolve_config(pack: Pack, config: Mapping[str, Any] | None) -> dict[str, Re
             document = {"type": "object", "properties": schema.properties}
             if schema.required:
                 document["required"] = schema.required
-            try:
-                jsonschema.validate(properties, document)
-            except jsonschema.ValidationError as error:
+            error = jsonschema.exceptions.best_match(
+                _validator(json.dumps(document, sort_keys=True)).iter_errors(properties))
+            if error is not None:  # what jsonschema.validate raises
                 where = ".".join(str(p) for p in error.absolute_path)
                 raise PlanInputError(f"policy config {policy.name}.{where}: "
-                                     f"{error.message}") from None
+                                     f"{error.message}")
         resolved[policy.name] = Resolved(level, properties)
     return resolved
 
@@ -391,6 +403,10 @@ def evaluate(plan: dict[str, Any], pack: Pack, config: Mapping[str, Any] | None 
     graph = build_graph(plan, stack_config)
     violations: list[dict[str, Any]] = []
     stack_tags: dict[str, str] = {}
+    # One linked list of resources for every stack policy of this plan (the SDK's analyzer
+    # builds a fresh one per policy: policies only read their arguments, and building it
+    # per policy made the cost of the graph grow with the number of policies).
+    stack_resources: list[PolicyResource] | None = None
     for policy in pack.policies:
         setting = resolved[policy.name]
         level = setting.enforcement
@@ -400,7 +416,9 @@ def evaluate(plan: dict[str, Any], pack: Pack, config: Mapping[str, Any] | None 
             level = EnforcementLevel.MANDATORY
         config_copy = copy.deepcopy(setting.properties) or None
         if isinstance(policy, StackValidationPolicy):
-            args = StackValidationArgs(_stack_resources(graph), config_copy, stack_tags)
+            if stack_resources is None:
+                stack_resources = _stack_resources(graph)
+            args = StackValidationArgs(stack_resources, config_copy, stack_tags)
             _run(policy, args, _Reporter(policy, level, None, violations))
         elif isinstance(policy, ResourceValidationPolicy):
             if not policy.has_validation():

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from pulumi_policy import PolicyResource
 from pulumi_policy.proxy import UnknownValueError
@@ -24,6 +24,8 @@ class _Unknown:
     def __bool__(self) -> bool:
         return False
 
+
+T = TypeVar("T")
 
 UNKNOWN: Any = _Unknown()
 """A value that is not known until deployment."""
@@ -140,7 +142,22 @@ def arn_region(value: Any) -> str | None:
 
 
 class Graph:
-    """Lookups over one stack's resources."""
+    """Lookups over one stack's resources; indexes are built on first use and kept."""
+
+    # (a snapshot of the resource list, its graph): see `of`.
+    _last: tuple[list[PolicyResource], Graph] | None = None
+
+    @classmethod
+    def of(cls, resources: list[PolicyResource]) -> Graph:
+        """The graph of `resources`, shared by the stack policies that receive the same list
+        (the offline runner hands every stack policy of a plan one list; the engine hands
+        each its own, which gets its own graph). A list changed since is a new graph."""
+        last = cls._last
+        if last is not None and last[0] == resources:  # element identity, O(n) in C
+            return last[1]
+        graph = cls(resources)
+        cls._last = (graph.resources, graph)
+        return graph
 
     def __init__(self, resources: Iterable[PolicyResource]) -> None:
         self.resources = list(resources)
@@ -149,27 +166,64 @@ class Graph:
         for resource in self.resources:
             self.by_type.setdefault(resource.resource_type, []).append(resource)
         self.buckets = self.of_type(*S3_BUCKET_TYPES)
+        self._position = {id(r): i for i, r in enumerate(self.resources)}
+        self._all_by_urn: dict[str, list[PolicyResource]] = {}
+        for resource in self.resources:
+            self._all_by_urn.setdefault(resource.urn, []).append(resource)
         self._name_index: dict[tuple[str, ...], dict[str, list[PolicyResource]]] = {}
         self._bucket_of: dict[str, list[PolicyResource]] = {}
         self._configuring: dict[str, dict[str, list[PolicyResource]]] = {}
+        self._indexes: dict[Hashable, Any] = {}
+        # id(resource or provider) -> (it, its tags)
+        self._own_tags: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self._default_tags: dict[int, tuple[Any, dict[str, Any]]] = {}
 
     def of_type(self, *types: str) -> list[PolicyResource]:
         if len(types) == 1:
             return list(self.by_type.get(types[0], []))
         return [r for t in dict.fromkeys(types) for r in self.by_type.get(t, [])]
 
+    def index(self, key: Hashable, build: Callable[[Graph], T]) -> T:
+        """A lookup table derived from this graph, built by `build(graph)` on first use and
+        kept (`key` names the table): one pass over the graph instead of one per lookup."""
+        if key not in self._indexes:
+            self._indexes[key] = build(self)
+        return self._indexes[key]
+
+    def select(self, types: Sequence[str], found: Iterable[PolicyResource]) -> list[PolicyResource]:
+        """The resources of `found` that are in the graph and of `types`, once each, in the
+        order of `of_type(*types)`: filtering `of_type(*types)` by membership in `found`
+        without walking every resource of those types."""
+        rank = {t: i for i, t in enumerate(dict.fromkeys(types))}
+        unique = {id(r): r for r in found
+                  if r.resource_type in rank and id(r) in self._position}
+        return sorted(unique.values(),
+                      key=lambda r: (rank[r.resource_type], self._position[id(r)]))
+
+    def with_urns(self, urns: Iterable[str]) -> list[PolicyResource]:
+        """The graph's resources with these URNs."""
+        return [r for urn in urns for r in self._all_by_urn.get(urn, ())]
+
     # --- tags -----------------------------------------------------------------------------
     @staticmethod
-    def own_tags(resource: PolicyResource) -> dict[str, Any]:
-        return tag_map(get(resource.props, "tags"))
+    def _cached(cache: dict[int, tuple[Any, dict[str, Any]]], subject: Any,
+                read: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+        """`read(subject)`, once per subject (the cache keeps it, so its id stays its own)."""
+        entry = cache.get(id(subject))
+        if entry is None or entry[0] is not subject:
+            entry = cache[id(subject)] = (subject, read(subject))
+        return dict(entry[1])
 
-    @staticmethod
-    def default_tags(resource: PolicyResource) -> dict[str, Any]:
-        provider = resource.provider
-        if provider is None:
+    def own_tags(self, resource: PolicyResource) -> dict[str, Any]:
+        return self._cached(self._own_tags, resource,
+                            lambda r: tag_map(get(r.props, "tags")))
+
+    def default_tags(self, resource: PolicyResource) -> dict[str, Any]:
+        if resource.provider is None:
             return {}
-        default = parse_json(get(provider.props, "defaultTags"))
-        return tag_map(get(default, "tags"))
+        return self._cached(self._default_tags, resource.provider,
+                            lambda p: tag_map(get(parse_json(get(p.props, "defaultTags")),
+                                                  "tags")))
 
     def tags(self, resource: PolicyResource) -> dict[str, Any]:
         """Effective tags: the provider's default tags overlaid by the resource's own."""
@@ -266,18 +320,20 @@ class Graph:
         """Resources of `types` that prop `value` of `resource` points at: by name when the
         value is known, else by the engine's property dependencies of `prop`, else among
         the resource's dependencies."""
-        candidates = [r for r in self.of_type(*types) if r is not resource]
         named = [r for r in self.named(value, *keys)
                  if r.resource_type in types and r is not resource]
         if named:
             return named
         if prop is not None:
-            by_prop = {d.urn for d in self.property_dependencies(resource, prop)}
-            found = [r for r in candidates if r.urn in by_prop]
+            found = self._linked_by_urn(
+                resource, types, {d.urn for d in self.property_dependencies(resource, prop)})
             if found:
                 return found
-        deps = {d.urn for d in self.dependencies(resource)}
-        return [r for r in candidates if r.urn in deps]
+        return self._linked_by_urn(resource, types, {d.urn for d in self.dependencies(resource)})
+
+    def _linked_by_urn(self, resource: PolicyResource, types: Sequence[str],
+                       urns: set[str]) -> list[PolicyResource]:
+        return [r for r in self.select(types, self.with_urns(urns)) if r is not resource]
 
     def bucket_of(self, resource: PolicyResource) -> list[PolicyResource]:
         """The bucket(s) a split-out aws:s3/* resource configures (its `bucket` prop)."""
