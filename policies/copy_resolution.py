@@ -102,9 +102,9 @@ def physical_names(resource: PolicyResource) -> set[str]:
     return found
 
 
-def _by_physical_name(graph: Graph) -> dict[str, list[PolicyResource]]:
+def _by_physical_name(graph: Graph, types: tuple[str, ...]) -> dict[str, list[PolicyResource]]:
     index: dict[str, list[PolicyResource]] = {}
-    for resource in graph.resources:
+    for resource in graph.of_type(*types):
         for name in physical_names(resource):
             index.setdefault(name, []).append(resource)
     return index
@@ -125,7 +125,8 @@ def find(graph: Graph, resource: PolicyResource, value: Any, ref: Ref,
     if not isinstance(value, str) or not value:
         return []
     short = short_name(value)
-    by_name = graph.index("physical names", _by_physical_name)
+    by_name = graph.index(("physical names", ref.types),
+                          lambda g: _by_physical_name(g, ref.types))
     exact = candidates([*by_name.get(value, ()), *by_name.get(short, ())])
     if exact:
         return exact

@@ -55,9 +55,10 @@ def get(value: Any, *path: str | int, default: Any = None) -> Any:
     for key in path:
         try:
             if isinstance(current, Mapping) and isinstance(key, str):
-                if key not in current:
+                try:  # one lookup (`key in` a Mapping is a lookup too)
+                    current = current[key]
+                except KeyError:
                     return default
-                current = current[key]
             elif _is_seq(current) and isinstance(key, int) and -len(current) <= key < len(current):
                 current = current[key]
             else:
