@@ -331,18 +331,16 @@ def build_graph(plan: dict[str, Any],
 
 
 def _stack_resources(graph: _Graph) -> list[PolicyResource]:
-    """Fresh PolicyResources with parents and dependencies linked, as AnalyzeStack does."""
-    urns = {r.urn: r for r in graph.resources}
-    copies = {}
-    for r in graph.resources:
-        copies[r.urn] = PolicyResource(r.resource_type, r.props, r.urn, r.name, r.opts,
-                                       r.provider, None, [], {})
+    """The resources, one per URN, with parents and dependencies linked, as AnalyzeStack
+    hands them to stack policies. Linked in place, once per plan: resource policies get
+    their resource's fields (ResourceValidationArgs), never these objects."""
+    by_urn = {r.urn: r for r in graph.resources}
     for urn, (parent, dependencies) in graph.links.items():
-        resource = copies[urn]
-        if parent in copies:
-            resource.parent = copies[parent]
-        resource.dependencies.extend(copies[d] for d in dependencies if d in urns)
-    return list(copies.values())
+        resource = by_urn[urn]
+        if parent in by_urn:
+            resource.parent = by_urn[parent]
+        resource.dependencies.extend(by_urn[d] for d in dependencies if d in by_urn)
+    return list(by_urn.values())
 
 
 # --- evaluation ----------------------------------------------------------------------------
