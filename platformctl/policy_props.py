@@ -53,7 +53,10 @@ class _LazyDictProxy(_DictProxy):
     def __getitem__(self, key: Any) -> Any:
         if key == "__target":  # the SDK's escape hatch: every value, wrapped, unchecked
             return {k: self._child(k) for k in self._plan_value}
-        return _raise_if_unknown(key, self._child(key), self._path)
+        value = self._read[key] if key in self._read else self._child(key)
+        if isinstance(value, str):  # the SDK's unknowns are strings
+            _raise_if_unknown(key, value, self._path)
+        return value
 
     def __setitem__(self, key: Any, value: Any) -> None:
         # The SDK's proxy writes to its own copy of the props: so does this one.
@@ -85,7 +88,10 @@ class _LazyListProxy(_ListProxy):
         if isinstance(key, slice):  # the SDK returns its wrapped elements, unchecked
             return [self._child(i) for i in range(*key.indices(len(self._plan_value)))]
         index = key if key >= 0 else key + len(self._plan_value)
-        return _raise_if_unknown(key, self._child(index), self._path)
+        value = self._child(index)
+        if isinstance(value, str):
+            _raise_if_unknown(key, value, self._path)
+        return value
 
     def __len__(self) -> int:
         return len(self._plan_value)

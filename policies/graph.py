@@ -40,8 +40,22 @@ ARN = re.compile(r"^arn:(?P<partition>[\w-]+):(?P<service>[\w-]+):(?P<region>[\w
                  r"(?P<account>\d*):(?P<resource>.+)$")
 
 
+# class -> (a Mapping, a Sequence other than a string): the ABC checks, once per class
+# (they are the most frequent calls of the pack; an ABC check is many times a dict lookup).
+_KINDS: dict[type, tuple[bool, bool]] = {}
+
+
+def _kind(value: Any) -> tuple[bool, bool]:
+    kind = _KINDS.get(type(value))
+    if kind is None:
+        kind = _KINDS[type(value)] = (
+            isinstance(value, Mapping),
+            isinstance(value, Sequence) and not isinstance(value, str | bytes))
+    return kind
+
+
 def _is_seq(value: Any) -> bool:
-    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+    return _kind(value)[1]
 
 
 def listify(value: Any) -> list[Any]:
@@ -52,19 +66,20 @@ def listify(value: Any) -> list[Any]:
 def get(value: Any, *path: str | int, default: Any = None) -> Any:
     """`value[path[0]][path[1]]...`, `default` when absent or null, `UNKNOWN` when unknown."""
     current = value
-    for key in path:
-        try:
-            if isinstance(current, Mapping) and isinstance(key, str):
+    try:
+        for key in path:
+            mapping, sequence = _kind(current)
+            if mapping and isinstance(key, str):
                 try:  # one lookup (`key in` a Mapping is a lookup too)
                     current = current[key]
                 except KeyError:
                     return default
-            elif _is_seq(current) and isinstance(key, int) and -len(current) <= key < len(current):
+            elif sequence and isinstance(key, int) and -len(current) <= key < len(current):
                 current = current[key]
             else:
                 return default
-        except UnknownValueError:
-            return UNKNOWN
+    except UnknownValueError:
+        return UNKNOWN
     return default if current is None else current
 
 
