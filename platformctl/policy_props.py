@@ -58,6 +58,14 @@ class _LazyDictProxy(_DictProxy):
             _raise_if_unknown(key, value, self._path)
         return value
 
+    def __contains__(self, key: Any) -> bool:
+        # Mapping's own `in` reads the value (and raises on an unknown): so does this one,
+        # but an absent key is found absent without raising and catching a KeyError.
+        if key not in self._plan_value:
+            return False
+        self[key]
+        return True
+
     def __setitem__(self, key: Any, value: Any) -> None:
         # The SDK's proxy writes to its own copy of the props: so does this one.
         self._plan_value = {**self._plan_value, key: value}

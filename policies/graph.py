@@ -70,10 +70,9 @@ def get(value: Any, *path: str | int, default: Any = None) -> Any:
         for key in path:
             mapping, sequence = _kind(current)
             if mapping and isinstance(key, str):
-                try:  # one lookup (`key in` a Mapping is a lookup too)
-                    current = current[key]
-                except KeyError:
+                if key not in current:
                     return default
+                current = current[key]
             elif sequence and isinstance(key, int) and -len(current) <= key < len(current):
                 current = current[key]
             else:
@@ -104,9 +103,10 @@ def parse_json(value: Any) -> Any:
 def plain(value: Any) -> Any:
     """A plain copy (dicts/lists) of a proxied value, unknowns as `UNKNOWN`."""
     value = parse_json(value)
-    if isinstance(value, Mapping):
+    mapping, sequence = _kind(value)
+    if mapping:
         return {str(k): plain(get(value, str(k))) for k in list(value)}
-    if _is_seq(value):
+    if sequence:
         return [plain(v) for v in items(value)]
     return value
 
@@ -186,7 +186,6 @@ class Graph:
         self._all_by_urn: dict[str, list[PolicyResource]] = {}
         for resource in self.resources:
             self._all_by_urn.setdefault(resource.urn, []).append(resource)
-        self._name_index: dict[tuple[str, ...], dict[str, list[PolicyResource]]] = {}
         self._bucket_of: dict[str, list[PolicyResource]] = {}
         self._configuring: dict[str, dict[str, list[PolicyResource]]] = {}
         self._indexes: dict[Hashable, Any] = {}
@@ -307,23 +306,27 @@ class Graph:
             return None
         return value.rsplit(":", 1)[-1].rsplit("/", 1)[-1] if value.startswith("arn:") else value
 
-    def named(self, value: Any, *keys: str) -> list[PolicyResource]:
-        """Every resource that prop `value` (name, id or ARN) names (indexed lookup)."""
+    def named(self, value: Any, types: Sequence[str], *keys: str) -> list[PolicyResource]:
+        """The resources of `types` that prop `value` (name, id or ARN) names, in graph
+        order (indexed lookup: one index per types and keys)."""
         value = self._short(value)
         if value is None:
             return []
-        index = self._name_index.get(keys)
-        if index is None:
-            index = {}
-            for resource in self.resources:
-                for name in self.names(resource, *keys):
-                    index.setdefault(name, []).append(resource)
-            self._name_index[keys] = index
+        index = self.index(("names", tuple(types), keys),
+                           lambda graph: graph._names_index(types, keys))
         found = list(index.get(value, []))
         if AUTONAME_SUFFIX.search(value):
             found += [r for r in index.get(value[:-8], []) if r.name == value[:-8]
                       and r not in found]
         return found
+
+    def _names_index(self, types: Sequence[str],
+                     keys: tuple[str, ...]) -> dict[str, list[PolicyResource]]:
+        index: dict[str, list[PolicyResource]] = {}
+        for resource in sorted(self.of_type(*types), key=lambda r: self._position[id(r)]):
+            for name in self.names(resource, *keys):
+                index.setdefault(name, []).append(resource)
+        return index
 
     @staticmethod
     def property_dependencies(resource: PolicyResource, prop: str) -> list[PolicyResource]:
@@ -336,8 +339,7 @@ class Graph:
         """Resources of `types` that prop `value` of `resource` points at: by name when the
         value is known, else by the engine's property dependencies of `prop`, else among
         the resource's dependencies."""
-        named = [r for r in self.named(value, *keys)
-                 if r.resource_type in types and r is not resource]
+        named = [r for r in self.named(value, types, *keys) if r is not resource]
         if named:
             return named
         if prop is not None:

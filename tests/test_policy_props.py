@@ -49,13 +49,19 @@ def read(proxy: Any, key: Any) -> Any:
         return ("error", type(error).__name__)
 
 
+def contains(proxy: Any, key: Any) -> Any:
+    try:
+        return key in proxy
+    except UnknownValueError as error:  # `in` reads the value, as Mapping's `in` does
+        return ("unknown", error.message)
+
+
 def observe(value: Any) -> Any:
     """Everything a policy can learn by reading `value` the ways policies read props."""
     if isinstance(value, _DictProxy):
         keys = list(value)
         return ("dict", len(value), keys, [read(value, k) for k in keys],
-                read(value, "absent-key"), [k in value for k in keys if read(value, k)[0] ==
-                                            "value"])
+                read(value, "absent-key"), [contains(value, k) for k in [*keys, "absent-key"]])
     if isinstance(value, _ListProxy):
         return ("list", len(value), [read(value, i) for i in range(len(value))],
                 read(value, -1), read(value, len(value)), read(value, "0"))
