@@ -185,6 +185,23 @@ def _validator(document: str) -> Any:
     return cls(schema)
 
 
+_CONFIG_ERRORS: dict[tuple[str, str], tuple[str, str] | None] = {}
+
+
+def _config_error(document: str, properties: dict[str, Any]) -> tuple[str, str] | None:
+    """(where, message) of the error `jsonschema.validate` raises for `properties`, None
+    when they are valid; remembered, since a pack's policies share one schema and config."""
+    key = (document, repr(properties))  # repr tells a list from a tuple, 1 from 1.0
+    if key not in _CONFIG_ERRORS:
+        if len(_CONFIG_ERRORS) > 1024:
+            _CONFIG_ERRORS.clear()
+        error = jsonschema.exceptions.best_match(
+            _validator(document).iter_errors(properties))
+        _CONFIG_ERRORS[key] = None if error is None else (
+            ".".join(str(p) for p in error.absolute_path), error.message)
+    return _CONFIG_ERRORS[key]
+
+
 def resolve_config(pack: Pack, config: Mapping[str, Any] | None) -> dict[str, Resolved]:
     """Enforcement level and properties of each policy, as the Pulumi CLI computes them:
     pack initial config, then the file; `all` sets every level, a policy's entry overrides;
@@ -227,12 +244,10 @@ def resolve_config(pack: Pack, config: Mapping[str, Any] | None) -> dict[str, Re
             document = {"type": "object", "properties": schema.properties}
             if schema.required:
                 document["required"] = schema.required
-            error = jsonschema.exceptions.best_match(
-                _validator(json.dumps(document, sort_keys=True)).iter_errors(properties))
-            if error is not None:  # what jsonschema.validate raises
-                where = ".".join(str(p) for p in error.absolute_path)
-                raise PlanInputError(f"policy config {policy.name}.{where}: "
-                                     f"{error.message}")
+            error = _config_error(json.dumps(document, sort_keys=True), properties)
+            if error is not None:
+                where, message = error
+                raise PlanInputError(f"policy config {policy.name}.{where}: {message}")
         resolved[policy.name] = Resolved(level, properties)
     return resolved
 

@@ -9,13 +9,15 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import jsonschema
 import pulumi
 import pulumi_aws as aws
 import pytest
 from pulumi_policy import StackValidationPolicy
 
 import policies
-from platformctl.policy_runner import DEFAULT_PACK_DIR, Pack, evaluate
+from platformctl.errors import PlanInputError
+from platformctl.policy_runner import DEFAULT_PACK_DIR, Pack, evaluate, resolve_config
 from policies import graph as pack_graph
 from tests.plans import run_offline
 from tests.policy_cases import CONFIG, STACK_CONFIG, aurora, good_bucket, in_region
@@ -122,3 +124,21 @@ def test_a_changed_resource_list_gets_its_own_graph() -> None:
     assert pack_graph.Graph.of(first) is graph
     first.append(SimpleNamespace(urn="urn-3", resource_type="t", name="r3"))
     assert pack_graph.Graph.of(first) is not graph
+
+
+def test_config_checks_are_remembered_but_never_skipped() -> None:
+    """Schemas are checked once and results reused; a bad value is refused every time,
+    with the message jsonschema gives."""
+    bad = {"backup-retention-min": {"minBackupDays": -1}}
+    policy = next(p for p in PACK.policies if p.name == "backup-retention-min")
+    document = {"type": "object", "properties": policy.config_schema.properties}
+    with pytest.raises(jsonschema.ValidationError) as expected:
+        jsonschema.validate(resolve_config(PACK, None)[policy.name].properties
+                            | {"minBackupDays": -1}, document)
+    for _ in range(2):
+        with pytest.raises(PlanInputError) as raised:
+            resolve_config(PACK, bad)
+        assert str(raised.value) == (f"policy config backup-retention-min.minBackupDays: "
+                                     f"{expected.value.message}")
+    assert resolve_config(PACK, {"backup-retention-min": {"minBackupDays": 3}})[
+        policy.name].properties["minBackupDays"] == 3
