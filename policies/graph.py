@@ -100,12 +100,22 @@ def parse_json(value: Any) -> Any:
     return value
 
 
+def _value_at(mapping: Mapping[str, Any], key: str) -> Any:
+    """`get(mapping, key)` for a key the mapping listed (one read instead of two)."""
+    try:
+        return mapping[key]
+    except KeyError:
+        return None
+    except UnknownValueError:
+        return UNKNOWN
+
+
 def plain(value: Any) -> Any:
     """A plain copy (dicts/lists) of a proxied value, unknowns as `UNKNOWN`."""
     value = parse_json(value)
     mapping, sequence = _kind(value)
     if mapping:
-        return {str(k): plain(get(value, str(k))) for k in list(value)}
+        return {str(k): plain(_value_at(value, str(k))) for k in list(value)}
     if sequence:
         return [plain(v) for v in items(value)]
     return value
@@ -223,29 +233,38 @@ class Graph:
     @staticmethod
     def _cached(cache: dict[int, tuple[Any, dict[str, Any]]], subject: Any,
                 read: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
-        """`read(subject)`, once per subject (the cache keeps it, so its id stays its own)."""
+        """`read(subject)`, once per subject (the cache keeps it, so its id stays its own).
+        Callers here only read the result; the public methods hand out copies."""
         entry = cache.get(id(subject))
         if entry is None or entry[0] is not subject:
             entry = cache[id(subject)] = (subject, read(subject))
-        return dict(entry[1])
+        return entry[1]
 
-    def own_tags(self, resource: PolicyResource) -> dict[str, Any]:
+    def _own(self, resource: PolicyResource) -> dict[str, Any]:
         return self._cached(self._own_tags, resource,
                             lambda r: tag_map(get(r.props, "tags")))
 
-    def default_tags(self, resource: PolicyResource) -> dict[str, Any]:
+    def _default(self, resource: PolicyResource) -> dict[str, Any]:
         if resource.provider is None:
             return {}
         return self._cached(self._default_tags, resource.provider,
                             lambda p: tag_map(get(parse_json(get(p.props, "defaultTags")),
                                                   "tags")))
 
+    def own_tags(self, resource: PolicyResource) -> dict[str, Any]:
+        return dict(self._own(resource))
+
+    def default_tags(self, resource: PolicyResource) -> dict[str, Any]:
+        return dict(self._default(resource))
+
     def tags(self, resource: PolicyResource) -> dict[str, Any]:
         """Effective tags: the provider's default tags overlaid by the resource's own."""
-        return {**self.default_tags(resource), **self.own_tags(resource)}
+        return {**self._default(resource), **self._own(resource)}
 
     def data_class(self, resource: PolicyResource) -> Any:
-        return self.tags(resource).get(DATA_CLASS_TAG)
+        own = self._own(resource)
+        return own[DATA_CLASS_TAG] if DATA_CLASS_TAG in own else \
+            self._default(resource).get(DATA_CLASS_TAG)
 
     def restricted(self, resource: PolicyResource) -> bool:
         """Restricted data: any data class but public-content; untagged fails closed."""
@@ -281,7 +300,7 @@ class Graph:
     def environment(self) -> str:
         """The `environment` default tag the providers carry ('' when none)."""
         for resource in self.resources:
-            value = self.default_tags(resource).get("environment")
+            value = self._default(resource).get("environment")
             if isinstance(value, str) and value:
                 return value
         return ""
