@@ -345,6 +345,14 @@ def build_graph(plan: dict[str, Any],
     return _Graph(resources=resources + extra, links=links)
 
 
+class _StackResources(list):
+    """The resource list every stack policy of one plan receives. Hashed by identity and
+    weakly referenceable, so a pack may keep what it derives from the list (policies.graph
+    keeps its Graph) exactly as long as the evaluation holds the list."""
+
+    __hash__ = object.__hash__
+
+
 def _stack_resources(graph: _Graph) -> list[PolicyResource]:
     """The resources, one per URN, with parents and dependencies linked, as AnalyzeStack
     hands them to stack policies. Linked in place, once per plan: resource policies get
@@ -355,7 +363,7 @@ def _stack_resources(graph: _Graph) -> list[PolicyResource]:
         if parent in by_urn:
             resource.parent = by_urn[parent]
         resource.dependencies.extend(by_urn[d] for d in dependencies if d in by_urn)
-    return list(by_urn.values())
+    return _StackResources(by_urn.values())
 
 
 # --- evaluation ----------------------------------------------------------------------------

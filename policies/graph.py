@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -170,19 +171,18 @@ def arn_region(value: Any) -> str | None:
 class Graph:
     """Lookups over one stack's resources; indexes are built on first use and kept."""
 
-    # (a snapshot of the resource list, its graph): see `of`.
-    _last: tuple[list[PolicyResource], Graph] | None = None
-
     @classmethod
     def of(cls, resources: list[PolicyResource]) -> Graph:
-        """The graph of `resources`, shared by the stack policies that receive the same list
-        (the offline runner hands every stack policy of a plan one list; the engine hands
-        each its own, which gets its own graph). A list changed since is a new graph."""
-        last = cls._last
-        if last is not None and last[0] == resources:  # element identity, O(n) in C
-            return last[1]
-        graph = cls(resources)
-        cls._last = (graph.resources, graph)
+        """The graph of `resources`. The engine hands each stack policy a list of its own,
+        which gets its own graph; a list that can be weakly referenced and hashed (the
+        offline runner hands every stack policy of a plan one such list) keeps its graph,
+        shared by those policies, for as long as the list lives and is unchanged."""
+        try:
+            graph = _GRAPHS.get(resources)
+        except TypeError:  # a plain list
+            return cls(resources)
+        if graph is None or graph.resources != resources:  # element identity, O(n) in C
+            graph = _GRAPHS[resources] = cls(resources)
         return graph
 
     def __init__(self, resources: Iterable[PolicyResource]) -> None:
@@ -391,6 +391,10 @@ class Graph:
                     by_bucket.setdefault(owner.urn, []).append(resource)
             self._configuring[type_token] = by_bucket
         return list(by_bucket.get(bucket.urn, []))
+
+
+_GRAPHS: weakref.WeakKeyDictionary[Any, Graph] = weakref.WeakKeyDictionary()
+"""Resource list -> its graph (see Graph.of)."""
 
 
 def label(resource: PolicyResource) -> str:

@@ -4,6 +4,7 @@ calls, never timings; the figures are in benchmarks/policy_eval.py)."""
 from __future__ import annotations
 
 import sys
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -118,12 +119,32 @@ def test_stack_policies_receive_one_linked_resource_list(plans) -> None:
     assert linked and all(d in seen[0] for r in linked for d in r.dependencies)
 
 
-def test_a_changed_resource_list_gets_its_own_graph() -> None:
-    first = [SimpleNamespace(urn=f"urn-{i}", resource_type="t", name=f"r{i}") for i in (1, 2)]
-    graph = pack_graph.Graph.of(first)  # type: ignore[arg-type]
-    assert pack_graph.Graph.of(first) is graph
-    first.append(SimpleNamespace(urn="urn-3", resource_type="t", name="r3"))
-    assert pack_graph.Graph.of(first) is not graph
+class SharedList(list):
+    """A list like the one the runner shares: hashable by identity, weakly referenceable."""
+
+    __hash__ = object.__hash__
+
+
+def resources(count: int) -> list[Any]:
+    return [SimpleNamespace(urn=f"urn-{i}", resource_type="t", name=f"r{i}")
+            for i in range(count)]
+
+
+def test_a_shared_list_keeps_its_graph_while_it_lives_and_is_unchanged() -> None:
+    shared = SharedList(resources(2))
+    graph = pack_graph.Graph.of(shared)
+    assert pack_graph.Graph.of(shared) is graph
+    shared.append(resources(3)[2])
+    changed = pack_graph.Graph.of(shared)
+    assert changed is not graph and len(changed.resources) == 3
+    released = weakref.ref(changed)
+    del shared, changed
+    assert released() is None  # the graph goes with its list, not at the next evaluation
+
+
+def test_a_plain_list_gets_a_graph_of_its_own_each_time() -> None:
+    plain = resources(2)  # what the engine hands each policy
+    assert pack_graph.Graph.of(plain) is not pack_graph.Graph.of(plain)
 
 
 def test_config_checks_are_remembered_but_never_skipped() -> None:
