@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -55,7 +56,9 @@ def record_floor(stack: str) -> Path:
                   "parent": r.parent, "provider": r.provider,
                   "props": mask(r.inputs, capture.directory)}
                  for r in capture.registrations if r.type != "pulumi:pulumi:Stack"]
-    modules = [m for m in sys.modules if m.startswith("pulumi_")]
+    # Modules the run executed; SDK packages also register the rest lazily, never loaded.
+    modules = [name for name, module in sys.modules.items()
+               if name.startswith("pulumi_") and type(module) is types.ModuleType]
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump({"project": capture.project, "stack": stack, "config": capture.config,
                    "modules": modules, "resources": resources}, handle)

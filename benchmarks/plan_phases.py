@@ -113,11 +113,15 @@ def bare(directory: str, stack: str) -> dict[str, float]:
 
 def replay(path: str) -> dict[str, float]:
     import importlib
+    import types
 
     with open(path) as handle:
         recorded = json.load(handle)
-    for module in recorded["modules"]:
-        importlib.import_module(module)
+    for name in recorded["modules"]:
+        module = importlib.import_module(name)
+        if type(module) is not types.ModuleType:
+            # A package the SDK registered lazily: load it, as the program's first use did.
+            getattr(module, "__all__", None)
     import pulumi
 
     _bare_runtime(recorded["project"], recorded["stack"], recorded["config"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import os
 import runpy
@@ -88,7 +89,7 @@ def run_callable(program: Callable[[], Any], *, project: str, stack: str,
     asyncio.get_event_loop().set_default_executor(_InlineExecutor())
     try:
         with contextlib.redirect_stdout(sys.stderr):
-            _sync_await(run_in_stack(program))
+            _sync_await(run_in_stack(_settling(program)))
     except pulumi.RunError as error:
         # The program's own report of bad input: already the one line to show.
         raise PlanInputError(str(error)) from None
@@ -113,6 +114,27 @@ def run_callable(program: Callable[[], Any], *, project: str, stack: str,
                    outputs=monitor.stack_outputs, diagnostics=handler.records,
                    assumptions=assumptions, stack_references=list(monitor.references_read),
                    config=config)
+
+
+def _settling(program: Callable[[], Any]) -> Callable[[], Any]:
+    """`program`, then a wait for every Output it made, all of them at once per round.
+    The SDK's own wait at the end of a run (`wait_for_rpcs`) wakes on the first output to
+    finish and re-arms a callback on every other one, each time: quadratic in the outputs
+    a program leaves pending. What is left for it afterwards (failed outputs, RPCs) it
+    handles as before."""
+
+    async def run() -> None:
+        result = program()
+        if inspect.isawaitable(result):
+            await result
+        while True:
+            with pulumi_settings.SETTINGS.lock:
+                pending = [task for task in pulumi_settings.SETTINGS.outputs if not task.done()]
+            if not pending:
+                return
+            await asyncio.wait(pending)
+
+    return run
 
 
 class _InlineExecutor(ThreadPoolExecutor):
