@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import inspect
 import logging
 import os
@@ -88,7 +89,7 @@ def run_callable(program: Callable[[], Any], *, project: str, stack: str,
     pulumi_settings.SETTINGS.outputs.clear()
     asyncio.get_event_loop().set_default_executor(_InlineExecutor())
     try:
-        with contextlib.redirect_stdout(sys.stderr):
+        with contextlib.redirect_stdout(sys.stderr), _cycle_collection_paused():
             _sync_await(run_in_stack(_settling(program)))
     except pulumi.RunError as error:
         # The program's own report of bad input: already the one line to show.
@@ -114,6 +115,23 @@ def run_callable(program: Callable[[], Any], *, project: str, stack: str,
                    outputs=monitor.stack_outputs, diagnostics=handler.records,
                    assumptions=assumptions, stack_references=list(monitor.references_read),
                    config=config)
+
+
+@contextmanager
+def _cycle_collection_paused():
+    """No cyclic garbage collection while the program runs. The typed SDK modules a program
+    loads are a heap of hundreds of thousands of objects that every older-generation
+    collection walks again, while what a run leaves to collect is small (about 7% more
+    peak memory for 4,000 resources, and half the CPU time: benchmarks/offline_plan.py).
+    The collector resumes, with whatever is left, once the run is over."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _settling(program: Callable[[], Any]) -> Callable[[], Any]:
