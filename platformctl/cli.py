@@ -608,13 +608,17 @@ def preflight_command(
 
 
 def _run(requests: list[PlanRequest], jobs: int, show_progress: bool) -> list[PlanResult]:
-    if not show_progress:
-        return list(plan_in_processes(requests, jobs))
-    columns = (TextColumn("planning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=stderr, transient=True) as progress:
-        task = progress.add_task("plan", total=len(requests))
-        return list(plan_in_processes(requests, jobs,
-                                      on_done=lambda _: progress.advance(task)))
+    """Plan the requests (a StackReference cycle between them is one line, exit 2)."""
+    try:
+        if not show_progress:
+            return plan_in_processes(requests, jobs)
+        columns = (TextColumn("planning"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn())
+        with Progress(*columns, console=stderr, transient=True) as progress:
+            task = progress.add_task("plan", total=len(requests))
+            return plan_in_processes(requests, jobs, on_done=lambda _: progress.advance(task))
+    except PlanInputError as error:
+        raise fail(str(error)) from None
 
 
 def main() -> None:
