@@ -33,6 +33,8 @@ import threading
 import time
 from pathlib import Path
 
+import yaml
+
 REPO = Path(__file__).resolve().parent.parent
 ENVS = ("dev", "staging", "prod")
 
@@ -101,19 +103,30 @@ def make_stacks(copy: Path, count: int) -> list[str]:
     regions = [line.split(":")[0] for line in
                (copy / "environments" / "regions.yaml").read_text().splitlines()
                if line and not line[0].isspace() and not line.startswith("#")]
-    combos = itertools.product(ENVS, regions, sorted(_blueprints(copy)))
-    for env, region, blueprint in combos:
+    settings = _dev_settings(copy)
+    for env, region, blueprint in itertools.product(ENVS, regions, sorted(settings)):
         if len(stack_files(copy)) >= count:
             break
-        python(copy, "-m", "platformctl", "new-stack", blueprint, env, region)  # may refuse
+        written = copy / "environments" / "stacks" / f"Pulumi.{blueprint}-{env}-{region}.yaml"
+        if written.exists() or python(copy, "-m", "platformctl", "new-stack", blueprint, env,
+                                      region).returncode != 0:
+            continue
+        # new-stack leaves the blueprint's own settings to the team: those of its dev stack
+        document = yaml.safe_load(written.read_text())
+        document["config"]["platform:settings"] = settings[blueprint]
+        written.write_text(yaml.safe_dump(document, sort_keys=False))
     return [f.name[len("Pulumi."):-len(".yaml")] for f in stack_files(copy)]
 
 
-def _blueprints(copy: Path) -> set[str]:
-    import yaml
-
-    return {yaml.safe_load(f.read_text())["config"].get("platform:blueprint")
-            for f in stack_files(copy)} - {None}
+def _dev_settings(copy: Path) -> dict[str, dict]:
+    """Blueprint -> the platform:settings of its first shipped dev stack."""
+    found: dict[str, dict] = {}
+    for file in stack_files(copy):
+        config = yaml.safe_load(file.read_text())["config"]
+        blueprint = config.get("platform:blueprint")
+        if blueprint and "-dev-" in file.name and blueprint not in found:
+            found[blueprint] = config.get("platform:settings", {})
+    return found
 
 
 def _tree(root: int) -> list[int]:
