@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import pickle
 import selectors
+import signal
 import sys
 import sysconfig
 import threading
@@ -97,6 +98,9 @@ def _preload(names: set[str]) -> None:
 
 
 def _serve(conn: multiprocessing.connection.Connection) -> None:
+    # Ctrl-C reaches the whole process group: the parent and the children stop on it, the
+    # server once the parent closes the pipe.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _preload(set(ENGINE_MODULES))
     selector = selectors.DefaultSelector()
     selector.register(conn, selectors.EVENT_READ)
@@ -146,6 +150,7 @@ def _fork_child(request: PlanRequest) -> tuple[int, int]:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         os.close(read_end)
         _child(write_end, request)
     os.close(write_end)
@@ -153,20 +158,23 @@ def _fork_child(request: PlanRequest) -> tuple[int, int]:
 
 
 def _child(write_end: int, request: PlanRequest) -> None:
-    """Plan, write (result, installed modules loaded) to the pipe, exit without cleanup
-    (the server's atexit handlers and multiprocessing state are not this process's)."""
+    """Plan, write (result, installed modules loaded) to the pipe, and exit without cleanup
+    (the server's atexit handlers and multiprocessing state are not this process's), even
+    when writing fails: a child must never return into the server's loop."""
     try:
-        result = plan_in_worker(request)
-        payload = pickle.dumps((result, installed_modules()))
-    except BaseException as error:  # noqa: BLE001 - reported as this stack's error
-        payload = pickle.dumps((PlanResult(stack=request.stack, plan=None,
-                                           error=f"program error: worker failed: {error}"),
-                                set()))
-    with os.fdopen(write_end, "wb") as out:
-        out.write(payload)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
+        try:
+            result = plan_in_worker(request)
+            payload = pickle.dumps((result, installed_modules()))
+        except BaseException as error:  # noqa: BLE001 - reported as this stack's error
+            payload = pickle.dumps((PlanResult(stack=request.stack, plan=None,
+                                               error=f"program error: worker failed: {error}"),
+                                    set()))
+        with os.fdopen(write_end, "wb") as out:
+            out.write(payload)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(0)
 
 
 def _decode(stack: str, pid: int, data: bytes) -> tuple[PlanResult, set[str]]:
