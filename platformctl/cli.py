@@ -619,18 +619,57 @@ def preflight_command(
         raise typer.Exit(EXIT_POLICY)
 
 
+class OrderFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command("order")
+def order_command(
+    blueprint: Annotated[str | None, typer.Option(
+        "--blueprint", help="Only the stacks of this blueprint (their platform:blueprint).")]
+    = None,
+    plans: Annotated[Path | None, typer.Option(
+        "--plans", help="Order these saved plan JSON files (a file or a directory) instead "
+        "of planning.")] = None,
+    output_format: Annotated[OrderFormat, typer.Option("--format", "-f")] = OrderFormat.text,
+    cwd: Annotated[Path, typer.Option("--cwd", help="Pulumi project directory.")] = Path("."),
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Stacks planned at once.")]
+    = max(1, os.cpu_count() or 1),
+) -> None:
+    """The stacks in deploy order: each after the stacks it reads through StackReferences
+    (an Aurora global primary before its secondary, regional stacks before the global stack
+    reading them). Exit 2 on a reference cycle or a stack that fails to plan."""
+    from platformctl import order
+    from platformctl.project import Project
+
+    try:
+        if plans is not None:
+            found = order.saved(plans, blueprint)
+        else:
+            project = Project.load(cwd)
+            found = order.planned(project, order.stacks_of(project, blueprint), jobs)
+        sys.stdout.write(order.render(found, output_format.value))
+    except PlanInputError as error:
+        raise fail(str(error)) from None
+
+
 def _run(requests: list[PlanRequest], jobs: int, show_progress: bool) -> list[PlanResult]:
+    """Plan the requests (a StackReference cycle between them is one line, exit 2)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from platformctl.worker import plan_in_processes
 
-    if not show_progress:
-        return list(plan_in_processes(requests, jobs))
-    columns = (TextColumn("planning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=stderr, transient=True) as progress:
-        task = progress.add_task("plan", total=len(requests))
-        return list(plan_in_processes(requests, jobs,
-                                      on_done=lambda _: progress.advance(task)))
+    try:
+        if not show_progress:
+            return plan_in_processes(requests, jobs)
+        columns = (TextColumn("planning"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn())
+        with Progress(*columns, console=stderr, transient=True) as progress:
+            task = progress.add_task("plan", total=len(requests))
+            return plan_in_processes(requests, jobs, on_done=lambda _: progress.advance(task))
+    except PlanInputError as error:
+        raise fail(str(error)) from None
 
 
 def main() -> None:
