@@ -151,10 +151,13 @@ class WebTier(pulumi.ComponentResource):
     queue_url: pulumi.Output[str]
     """The work queue."""
     queue_arn: pulumi.Output[str]
+    """The work queue's ARN (grant producers and consumers on it)."""
     dead_letter_queue_url: pulumi.Output[str]
+    """Where messages go after `queue_max_receive_count` deliveries."""
     web_acl_arn: pulumi.Output[str] | None
     """The REGIONAL web ACL on the ALB; None with `waf=False`."""
     certificate_validation_records: pulumi.Output[list[dict[str, str]]]
+    """DNS records (name, type, value) that validate the ALB's certificate."""
     monitored: list[MonitoredResource]
     """The ALB (kind `alb`)."""
 
