@@ -4,6 +4,7 @@ jurisdictions, settings and region capabilities read from the data, never listed
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -228,6 +229,34 @@ def test_analytics_tier_is_eks_with_karpenter(plans: dict[str, PlanView], stack:
     view.one("aws:eks/cluster:Cluster")
     charts = [r["props"].get("chart", "") for r in view.of_type("kubernetes:helm.sh/v3:Release")]
     assert any(chart.rsplit("/", 1)[-1] == "karpenter" for chart in charts)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stack_references_are_typed_and_stay_in_the_jurisdictions_backend(
+        plans: dict[str, PlanView], stack: str) -> None:
+    jurisdiction = load_stack_spec(stack, ID).jurisdiction_name
+    for reference in plans[stack].plan["stackReferences"]:
+        target = reference["stack"].rsplit("/", 1)[-1]
+        assert reference["name"].split("-", 1)[0] in {"KnowledgeCityEntryExports",
+                                                       "KnowledgeCityVodExports"}
+        assert load_stack_spec(target, ID).jurisdiction_name == jurisdiction
+        assert reference["outputs"] == "known"
+
+
+def test_entry_stacks_without_vod_sign_uploads_into_their_jurisdictions_pipeline(
+        plans: dict[str, PlanView]) -> None:
+    for stack in regional("entry"):
+        statements = json.loads(
+            plans[stack].named("web-uploads-policy")["props"]["policy"])["Statement"]
+        [key] = [st["Resource"] for st in statements if st["Sid"] == "EncryptUploads"]
+        assert key.split(":")[3] in allowed(stack)
+        references = [r["stack"].rsplit("/", 1)[-1] for r in plans[stack].plan["stackReferences"]]
+        if typed(stack).vod:
+            assert references == [] and key.split(":")[3] == load_stack_spec(stack, ID).region
+        else:
+            [vod_stack] = references
+            assert typed(vod_stack).role == "vod"
+            assert plans[vod_stack].of_type("aws:mediaconvert/queue:Queue")
 
 
 def _pipelines(plans: dict[str, PlanView]) -> list[PlanView]:

@@ -32,6 +32,7 @@ Outputs: see `KnowledgeCityEntryExports` and the exports at the end of each buil
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -41,17 +42,26 @@ from pydantic import Field, model_validator
 
 from components.aurora import AuroraPostgres, AuroraPostgresArgs, AuroraPostgresSettings
 from components.cdn import LEGACY_LOG_UNSUPPORTED_REGIONS, Cdn, CdnArgs, CdnOrigin
-from components.dns_routing import CLOUDFRONT_ZONE_ID, RoutedRecord, RoutedRecordArgs, RouteTarget
+from components.dns_routing import (
+    CLOUDFRONT_ZONE_ID,
+    DEFAULT_LOCATION,
+    RoutedRecord,
+    RoutedRecordArgs,
+    RouteTarget,
+)
 from components.dynamodb import DynamoTable, DynamoTableArgs
 from components.eks import Eks, EksArgs, EksSettings
+from components.iam import policy_document
 from components.monitoring import MonitoredResource
 from components.network import NetworkSettings
 from components.object_store import LogBucket, LogBucketArgs, ObjectStore, ObjectStoreArgs
 from components.observability import Observability, ObservabilityArgs, ObservabilitySettings
 from components.settings import wire
 from components.vod_pipeline import VodPipeline, VodPipelineArgs
+from components.waf import CLOUDFRONT_REGION
 from components.web_tier import WebTier, WebTierArgs, WebTierSettings
 from environments import StackSpec
+from environments.capabilities import regions_offering
 from stacks.blueprints.base import Blueprint, BlueprintSettings
 from stacks.exports import StackExports
 from stacks.foundation import Foundation, component_args
@@ -63,9 +73,8 @@ SIGNING_KEY_CONFIG = "cloudfrontSigningPublicKey"
 PLACEHOLDER_SIGNING_KEY = (Path(__file__).resolve().parents[2] / "components" / "keys"
                            / "cloudfront-signing-placeholder.pub.pem")
 Role = Literal["entry", "vod"]
-DEFAULT_LOCATION = "*"
 DEFAULT_TARGET = "default"
-CLOUDFRONT_METRICS_REGION = "us-east-1"
+_LOCATION = re.compile(r"^([A-Z]{2}|\*)$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,6 +85,16 @@ class KnowledgeCityEntryExports(StackExports):
     alb_zone_id: pulumi.Input[str]
     region: pulumi.Input[str]
     jurisdiction: pulumi.Input[str]
+
+
+@dataclasses.dataclass(frozen=True)
+class KnowledgeCityVodExports(StackExports):
+    """What a `vod` stack publishes for the entry stack of its jurisdiction, whose
+    application issues the presigned uploads."""
+
+    upload_bucket_arn: pulumi.Input[str]
+    upload_kms_key_arn: pulumi.Input[str]
+    video_url: pulumi.Input[str]
 
 
 class KnowledgeCitySettings(BlueprintSettings):
@@ -95,6 +114,9 @@ class KnowledgeCitySettings(BlueprintSettings):
         "region of the stack's jurisdiction. Regions outside it are refused.")
     vod: bool = Field(True, description="Run the jurisdiction's VOD pipeline here (the "
                       "region must offer MediaConvert; `vod` stacks always do).")
+    vod_region: str | None = Field(
+        None, description="With `vod` off: the region of the jurisdiction's `vod` stack; "
+        "None = the first region of the jurisdiction that offers MediaConvert.")
     video_host: str | None = Field(None, description="Viewer host of the video distribution; "
                                    "None = video-<region>.<domain>.")
     backup_archive_after_days: int = Field(
@@ -112,11 +134,16 @@ class KnowledgeCitySettings(BlueprintSettings):
                               "content distribution (`<content_host>.<domain>`).")
     geolocation: dict[str, str] = Field(
         {"SA": "me-south-1", "US": "us-east-1", DEFAULT_LOCATION: "us-east-1"},
-        description="Global stack: ISO country code (or `*`, the default) -> region of the "
-        "entry stack of the same environment that answers it.")
+        description="ISO country code (or `*`, the default) -> region of the entry stack of "
+        "the same environment that answers it; every stack validates the whole table and "
+        "creates its own locations' records (the global stack the default's).")
 
     @model_validator(mode="after")
     def _check(self) -> KnowledgeCitySettings:
+        bad = [location for location in self.geolocation if not _LOCATION.match(location)]
+        if bad:
+            raise ValueError(f"geolocation: {bad[0]!r} is not an ISO 3166 country code; write "
+                             "it like SA (or * for the default)")
         if DEFAULT_LOCATION not in self.geolocation:
             raise ValueError("geolocation: no default location '*'; resolvers elsewhere would "
                              "get no answer, add '*: <region>'")
@@ -202,9 +229,10 @@ def _backups(spec: StackSpec, settings: KnowledgeCitySettings, opts: pulumi.Reso
 
 
 def _vod(spec: StackSpec, settings: KnowledgeCitySettings, opts: pulumi.ResourceOptions,
-         access_logs: LogBucket, obligations: Obligations) -> list[MonitoredResource]:
+         access_logs: LogBucket, obligations: Obligations,
+         ) -> tuple[KnowledgeCityVodExports, list[MonitoredResource]]:
     """The jurisdiction's VOD pipeline and the signed-URL distribution of its renditions;
-    what to alarm on."""
+    what the application needs of it, and what to alarm on."""
     profile = spec.profile
     vod = VodPipeline("vod", component_args(spec, "vod", lambda: VodPipelineArgs(
         output_tiering="intelligent-tiering", output_cdn_origin=True,
@@ -226,13 +254,49 @@ def _vod(spec: StackSpec, settings: KnowledgeCitySettings, opts: pulumi.Resource
         aliases=[aws.route53.RecordAliasArgs(name=cdn.domain_name, zone_id=CLOUDFRONT_ZONE_ID,
                                              evaluate_target_health=False)],
         opts=opts)
-    pulumi.export("videoUrl", f"https://{video_host}")
     pulumi.export("vodUploadBucket", vod.upload_bucket_name)
     pulumi.export("vodNotificationsTopicArn", vod.notifications_topic_arn)
     # CloudFront publishes metrics only in us-east-1, where its alarms (and their relay
     # topic) must be: outside the jurisdiction of a stack that does not include it.
-    edge = cdn.monitored if CLOUDFRONT_METRICS_REGION in spec.allowed_regions else []
-    return [*vod.monitored, *edge]
+    edge = cdn.monitored if CLOUDFRONT_REGION in spec.allowed_regions else []
+    upload = vod.upload_store
+    assert upload.bucket_arn is not None and upload.kms_key_arn is not None  # S3 stores
+    exports = KnowledgeCityVodExports(upload_bucket_arn=upload.bucket_arn,
+                                      upload_kms_key_arn=upload.kms_key_arn,
+                                      video_url=f"https://{video_host}")
+    return exports, [*vod.monitored, *edge]
+
+
+def _vod_of_jurisdiction(spec: StackSpec, settings: KnowledgeCitySettings,
+                         ) -> KnowledgeCityVodExports:
+    """The `vod` stack of this entry stack's jurisdiction (same state backend), read through
+    its contract; its region is `vod_region`, else the jurisdiction's first with
+    MediaConvert (botocore's endpoint data)."""
+    offering = [r for r in spec.allowed_regions
+                if r != spec.region and r in regions_offering("mediaconvert")]
+    region = settings.vod_region or (offering[0] if offering else None)
+    if region is None or region not in spec.allowed_regions:
+        raise pulumi.RunError(
+            f"{spec.stack_file}: settings.vod_region: {region or 'no region'} of jurisdiction "
+            f"'{spec.jurisdiction_name}' ({', '.join(spec.allowed_regions)}) runs its VOD "
+            "pipeline; set vod_region to one of them that offers MediaConvert, or turn vod "
+            "on here")
+    return KnowledgeCityVodExports.read(f"{ID}-{spec.environment}-{region}")
+
+
+def _grant_uploads(web: WebTier, vod: KnowledgeCityVodExports,
+                   opts: pulumi.ResourceOptions) -> None:
+    """The monolith signs presigned uploads: its instances may put objects (and encrypt
+    them) in the jurisdiction's upload bucket only."""
+    aws.iam.RolePolicy("web-uploads-policy", role=web.instance_role_name,
+                       policy=pulumi.Output.all(vod.upload_bucket_arn,
+                                                vod.upload_kms_key_arn).apply(
+                           lambda a: policy_document([
+                               {"Sid": "PutUploads", "Effect": "Allow",
+                                "Action": "s3:PutObject", "Resource": f"{a[0]}/*"},
+                               {"Sid": "EncryptUploads", "Effect": "Allow",
+                                "Action": ["kms:GenerateDataKey", "kms:Encrypt"],
+                                "Resource": a[1]}])), opts=opts)
 
 
 def _observability(spec: StackSpec, settings: KnowledgeCitySettings,
@@ -278,7 +342,11 @@ def _entry(spec: StackSpec, settings: KnowledgeCitySettings) -> None:
                         protect=profile.protect_stateful))), opts=opts)
     backups = _backups(spec, settings, opts, access_logs)
     if settings.vod:
-        monitored += _vod(spec, settings, opts, access_logs, obligations)
+        vod, watched = _vod(spec, settings, opts, access_logs, obligations)
+        monitored += watched
+    else:
+        vod = _vod_of_jurisdiction(spec, settings)
+    _grant_uploads(web, vod, opts)
     _observability(spec, settings, opts, monitored, access_logs)
     obligations.settle_all()
 
@@ -296,6 +364,7 @@ def _entry(spec: StackSpec, settings: KnowledgeCitySettings) -> None:
     pulumi.export("analyticsClusterName", analytics.cluster_name)
     pulumi.export("analyticsLakeBucket", lake.bucket_name)
     pulumi.export("backupsBucket", backups.bucket_name)
+    pulumi.export("videoUrl", vod.video_url)
 
 
 def _vod_only(spec: StackSpec, settings: KnowledgeCitySettings) -> None:
@@ -305,9 +374,10 @@ def _vod_only(spec: StackSpec, settings: KnowledgeCitySettings) -> None:
     obligations = Obligations()
     access_logs = LogBucket("access-logs", LogBucketArgs(
         purpose="s3-access", protect=profile.protect_stateful), opts=opts)
-    monitored = _vod(spec, settings, opts, access_logs, obligations)
+    exports, monitored = _vod(spec, settings, opts, access_logs, obligations)
     _observability(spec, settings, opts, monitored, access_logs)
     obligations.settle_all()
+    exports.publish()
     pulumi.export("region", spec.region)
     pulumi.export("jurisdiction", spec.jurisdiction_name)
 
