@@ -1,0 +1,127 @@
+"""ContainerRegistry: the ECR repositories of a system's images, scanned on push, and (for
+the stack that owns the account's registry settings) their replication to a DR region.
+
+Repositories: immutable tags, scan on push, KMS with a customer key kept like the images,
+untagged images expired after 7 days and the last `keep_images` kept. Names are prefixed
+with the stack, so two stacks of one account and region never collide.
+
+Replication (`replication_regions`): `aws.ecr.ReplicationConfiguration` is ONE per account
+and region (the registry's), so only one stack may own it: the primary region's. It copies
+the images of this stack's repositories (by prefix) into the DR region, where ECR encrypts
+them with its own key (AES256 by default in the destination registry).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from components.kms import customer_key
+from components.labels import child_name, resource_tags
+from components.stateful import stateful_options
+
+_REPOSITORY = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContainerRegistrySettings:
+    repositories: Sequence[str] = ()
+    """Repository names (one per microservice image), lower case; the stack name prefixes
+    them (`<stack>/<name>`)."""
+    keep_images: int = 30
+    """Tagged images kept per repository (older ones expire)."""
+
+    def __post_init__(self) -> None:
+        if not self.repositories:
+            raise ValueError("repositories: empty; list the images the system builds")
+        for repository in self.repositories:
+            if not _REPOSITORY.match(repository):
+                raise ValueError(f"repositories: '{repository}' is not an ECR name; use lower "
+                                 "case letters, digits and . _ -")
+        if len(set(self.repositories)) != len(self.repositories):
+            raise ValueError("repositories: a name repeats; list each once")
+        if self.keep_images < 1:
+            raise ValueError("keep_images: must be at least 1")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContainerRegistryArgs(ContainerRegistrySettings):
+    prefix: str
+    """Namespace of the repositories (the stack name)."""
+    replication_regions: Sequence[str] = ()
+    """Regions to replicate the images to; non-empty only in the stack owning the account's
+    registry replication (see the module docstring)."""
+    region: str = ""
+    """The stack's region (plain): replicating into it is refused."""
+    allowed_regions: Sequence[str] = field(default_factory=list)
+    """Regions of the stack's jurisdiction: every replication region must be one."""
+    protect: bool = True
+    """Protect and retain the repositories and their key."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for region in self.replication_regions:
+            if region == self.region:
+                raise ValueError(f"replication_regions: '{region}' is the stack's own region; "
+                                 "replicate to the DR region")
+            if self.allowed_regions and region not in self.allowed_regions:
+                raise ValueError(f"replication_regions: '{region}' is outside the jurisdiction "
+                                 f"({', '.join(self.allowed_regions)}); pick one of those")
+
+
+class ContainerRegistry(pulumi.ComponentResource):
+    repository_urls: dict[str, pulumi.Output[str]]
+    """Repository name (as given) -> its URL."""
+
+    def __init__(self, name: str, args: ContainerRegistryArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("platform:container_registry:ContainerRegistry", name, None, opts)
+        keep = stateful_options(args.protect, self)
+        # The key is kept like the repositories: retained images are unreadable without it.
+        key = customer_key(name, "key", description=f"{args.prefix} container images",
+                           parent=self, opts=keep)
+        self.repository_urls = {}
+        for repository in args.repositories:
+            resource = child_name(name, repository)
+            repo = aws.ecr.Repository(
+                resource, name=f"{args.prefix}/{repository}",
+                image_tag_mutability="IMMUTABLE",
+                image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(
+                    scan_on_push=True),
+                encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(
+                    encryption_type="KMS", kms_key=key.arn)],
+                force_delete=not args.protect, tags=resource_tags(resource), opts=keep)
+            aws.ecr.LifecyclePolicy(
+                child_name(name, f"{repository}-lifecycle"), repository=repo.name,
+                policy=json.dumps({"rules": [
+                    {"rulePriority": 1, "description": "Expire untagged images after 7 days",
+                     "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
+                                   "countUnit": "days", "countNumber": 7},
+                     "action": {"type": "expire"}},
+                    {"rulePriority": 2, "description": f"Keep the last {args.keep_images}",
+                     "selection": {"tagStatus": "any", "countType": "imageCountMoreThan",
+                                   "countNumber": args.keep_images},
+                     "action": {"type": "expire"}}]}),
+                opts=pulumi.ResourceOptions(parent=self))
+            self.repository_urls[repository] = repo.repository_url
+        if args.replication_regions:
+            registry_id = aws.get_caller_identity_output(
+                opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+            aws.ecr.ReplicationConfiguration(
+                child_name(name, "replication"),
+                replication_configuration=aws.ecr.ReplicationConfigurationReplicationConfigurationArgs(
+                    rules=[aws.ecr.ReplicationConfigurationReplicationConfigurationRuleArgs(
+                        destinations=[
+                            aws.ecr.ReplicationConfigurationReplicationConfigurationRuleDestinationArgs(
+                                region=region, registry_id=registry_id)
+                            for region in args.replication_regions],
+                        repository_filters=[
+                            aws.ecr.ReplicationConfigurationReplicationConfigurationRuleRepositoryFilterArgs(
+                                filter=f"{args.prefix}/", filter_type="PREFIX_MATCH")])]),
+                opts=pulumi.ResourceOptions(parent=self))
+        self.register_outputs({"repositoryUrls": self.repository_urls})
