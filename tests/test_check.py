@@ -43,8 +43,38 @@ def ids(report) -> set[str]:
     return {f.check for f in report.findings}
 
 
+# Checks that need a project with environments/ data are tested on their own below.
+CHECKS_OF_OUR_PROJECTS = ["reference-across-backends"]
+
+
 def test_every_check_id_has_a_case() -> None:
-    assert set(all_checks()) == set(SINGLE_DEFECT_STACKS)
+    assert set(all_checks()) == set(SINGLE_DEFECT_STACKS) | set(CHECKS_OF_OUR_PROJECTS)
+
+
+def _referencing(stack: str, *targets: str) -> StackPlan:
+    return StackPlan(plan={"stack": stack, "resources": [], "stackReferences": [
+        {"name": f"ref-{t}", "stack": f"organization/p/{t}", "source": None} for t in targets]},
+        directory=REPO)
+
+
+def test_a_reference_to_a_stack_of_another_backend_blocks(monkeypatch) -> None:
+    from platformctl.checks import reference_backend
+
+    homes = {"global": "us", "east": "us", "west": "us", "riyadh": "sa"}
+    monkeypatch.setattr(reference_backend, "_jurisdiction", lambda _dir, stack: homes[stack])
+    report = run_checks([_referencing("global", "east", "riyadh"), _referencing("west", "east")])
+    found = [f for f in report.findings if f.check == "reference-across-backends"]
+    assert len(found) == 1 and report.blocking
+    assert found[0].message.startswith("global: StackReference ref-riyadh reads riyadh")
+    assert "`sa` backend" in found[0].message and "\n" not in found[0].message
+
+
+def test_references_of_a_project_without_environments_are_listed_as_not_checked() -> None:
+    view = StackPlan(plan=_referencing("app", "network").plan, directory=CASES)
+    report = run_checks([view])
+    assert not [f for f in report.findings if f.check == "reference-across-backends"]
+    assert [u.reason for u in report.unchecked if u.check == "reference-across-backends"] == [
+        "app: no environments/ data says which backend its referenced stacks use"]
 
 
 def test_clean_program_reports_nothing(plans: dict[str, StackPlan]) -> None:

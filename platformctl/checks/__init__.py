@@ -75,11 +75,12 @@ def all_checks() -> dict[str, Check]:
         name_collision,
         name_invalid,
         opt_in_region,
+        reference_backend,
         service_region,
     )
 
     modules = (service_region, name_collision, account_singleton, name_invalid, helm_chart,
-               crd_order, certificate_validation, opt_in_region)
+               crd_order, certificate_validation, reference_backend, opt_in_region)
     return {m.ID: m.run for m in modules}
 
 

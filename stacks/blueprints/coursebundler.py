@@ -31,6 +31,7 @@ from pydantic import Field, model_validator
 
 from components.app_secrets import AppSecrets, AppSecretsArgs, AppSecretsSettings
 from components.cdn import Cdn, CdnArgs, CdnOrigin
+from components.dns_routing import CLOUDFRONT_ZONE_ID
 from components.documentdb import DocumentDb, DocumentDbArgs, DocumentDbSettings
 from components.ecs_service import EcsService, EcsServiceArgs, EcsServiceSettings
 from components.network import NetworkSettings
@@ -44,9 +45,6 @@ from stacks.obligations import Obligations
 
 ID = "coursebundler"
 ASSET_PATHS = ["/assets/*"]
-# The hosted zone of every CloudFront distribution, for Route 53 alias records (AWS docs,
-# "Route 53 AliasTarget").
-CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
 API_PATHS = ("/api/*",)
 
 
