@@ -2,8 +2,11 @@
 authorizer, throttled, with JSON access logs in a KMS-encrypted log group.
 
 No route is public: `routes` and `proxy_routes` cannot opt out of the authorizer; the one
-exception is `health_route` (GET only), which DNS health checks call without a token. The `$default` stage deploys
-automatically; its default route settings carry the throttling (steady rate and burst).
+exception is `health_route` (GET only), which DNS health checks call without a token. The
+`$default` stage deploys automatically; its default route settings carry the throttling
+(steady rate and burst). Routes are Lambda proxies (`routes`) or forwarded to an https
+service (`proxy_routes`, HTTP_PROXY). With `domain_name`, the API also answers on a regional
+custom domain (its own DNS-validated certificate), e.g. the name of a failover record.
 
 WAF: AWS WAF cannot be associated with an HTTP API (only REST APIs, ALBs, CloudFront,
 AppSync, Cognito, App Runner, Verified Access). Protection here is the authorizer, the

@@ -22,8 +22,8 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from components.aws_context import AwsContext
-from components.k8s_baseline import zone_spread
 from components.iam import pod_identity_role, policy_document, service_role
+from components.k8s_baseline import zone_spread
 from components.kms import customer_key
 from components.labels import child_name, resource_tags
 from components.logs import LOGS_SERVICE, check_log_retention, encrypted_log_group
@@ -43,6 +43,8 @@ LOKI_SERVICE_ACCOUNT = "loki"
 PROMETHEUS_SERVICE_ACCOUNT = "kube-prometheus-stack-prometheus"
 ALERT_SECRET_KEY = "url"
 THANOS_SECRET, THANOS_SECRET_KEY = "thanos-objstore", "objstore.yml"
+# Loki's SimpleScalable deployments (chart values sections, each with its own pods).
+LOKI_TARGETS = ("read", "write", "backend", "gateway")
 KPS_RELEASE, LOKI_RELEASE, OTEL_RELEASE = "kube-prometheus-stack", "loki", "otel-collector"
 
 
@@ -75,8 +77,8 @@ class K8sMonitoringSettings:
     """Only alerts whose `severity` label is one of these go to chat (e.g. `critical`);
     empty (default) sends every alert."""
     zone_spread: bool = False
-    """Spread Prometheus, Alertmanager and Grafana pods evenly over AZs (topology spread,
-    maxSkew 1)."""
+    """Spread the Prometheus, Alertmanager, Grafana and Loki pods evenly over AZs (topology
+    spread, maxSkew 1; the node agents are daemonsets, on every node anyway)."""
 
     def __post_init__(self) -> None:
         if self.chat_kind not in ("webhook", "slack"):
@@ -402,6 +404,10 @@ class K8sMonitoring(pulumi.ComponentResource):
                               "delete_request_store": "s3"},
             },
         }
+        if self.args.zone_spread:
+            for target in LOKI_TARGETS:
+                values[target] = {"topologySpreadConstraints": zone_spread(
+                    {"app.kubernetes.io/name": "loki", "app.kubernetes.io/component": target})}
         self._release(LOKI_RELEASE, "loki", self.namespace, values, depends_on)
 
     def _prometheus_release(self, depends_on: list[pulumi.Resource],

@@ -279,8 +279,7 @@ def _grafana_workspace(res: NewResource, rid: str, arn: str) -> dict[str, Any]:
 
 
 def _http_api(res: NewResource, rid: str, arn: str) -> dict[str, Any]:
-    return {"apiEndpoint": f"https://{rid}.execute-api.{res.region}.amazonaws.com",
-            "executionArn": f"arn:{res.partition}:execute-api:{res.region}:{ACCOUNT_ID}:{rid}"}
+    return {"apiEndpoint": f"https://{rid}.execute-api.{res.region}.amazonaws.com"}
 
 
 def _api_domain(res: NewResource, rid: str, arn: str) -> dict[str, Any]:

@@ -153,6 +153,10 @@ def build(spec: StackSpec, settings: OttSettings) -> None:
 
 def _build_region(spec: StackSpec, settings: OttSettings) -> None:
     role = _role(spec, settings)
+    live_settings = settings.live
+    if live_settings is None:
+        raise pulumi.RunError(f"{spec.stack_file}: settings.live: missing; give at least "
+                              "live.input_cidrs (the contribution encoders' egress ranges)")
     replica = settings.dr_region if role == "primary" else None
     foundation = Foundation.create(spec, settings.network)
     opts, profile, network = foundation.opts(), spec.profile, foundation.network
@@ -223,10 +227,6 @@ def _build_region(spec: StackSpec, settings: OttSettings) -> None:
     assert api.domain_target is not None and api.domain_zone_id is not None
 
     # ---- video -----------------------------------------------------------------------------
-    live_settings = settings.live
-    if live_settings is None:
-        raise pulumi.RunError(f"{spec.stack_file}: settings.live: missing; give at least "
-                              "live.input_cidrs (the contribution encoders' egress ranges)")
     live = LiveChannel(LIVE, component_args(spec, "live", lambda: LiveChannelArgs(**{
         **{f: getattr(live_settings, f) for f in LiveChannelArgs.__dataclass_fields__},
         "channel_group_name": live_settings.channel_group_name or live_channel_group(spec)})),
