@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from environments.loader import STACK_NAME
+from environments.loader import GLOBAL_HOME_REGION, GLOBAL_SCOPE, STACK_NAME
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -110,6 +110,8 @@ def test_stack_uses_explicit_regional_providers_with_default_tags(
     parts = STACK_NAME.match(stack)
     assert parts is not None
     environment, region = parts["env"], parts["region"]
+    if region == GLOBAL_SCOPE:  # a global stack's providers are its home region's
+        region = GLOBAL_HOME_REGION
     providers = {r["urn"]: r for r in plan["resources"]
                  if r["type"] in ("pulumi:providers:aws", "pulumi:providers:aws-native")}
     regional = [p for p in providers.values() if p["props"].get("region") == region]
