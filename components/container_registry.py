@@ -75,6 +75,8 @@ class ContainerRegistryArgs(ContainerRegistrySettings):
 
 
 class ContainerRegistry(pulumi.ComponentResource):
+    """ECR repositories (scan on push, immutable, KMS) and optional registry replication."""
+
     repository_urls: dict[str, pulumi.Output[str]]
     """Repository name (as given) -> its URL."""
 

@@ -67,10 +67,16 @@ class EventStreamArgs(EventStreamSettings):
 
 
 class EventStream(pulumi.ComponentResource):
+    """Kinesis stream -> Firehose -> S3 data lake, encrypted with customer keys."""
+
     stream_arn: pulumi.Output[str]
+    """The Kinesis stream producers write to."""
     stream_name: pulumi.Output[str]
+    """Its name (for the producers' PutRecords)."""
     lake_bucket_name: pulumi.Output[str]
+    """The data lake bucket (events under `events/`)."""
     lake: ObjectStore
+    """The lake's ObjectStore (versioned, KMS, replicated when asked)."""
     monitored: list[MonitoredResource]
     """The stream (kind `kinesis-stream`)."""
 

@@ -66,11 +66,16 @@ class K8sBaselineArgs(K8sBaselineSettings):
     vpc_cidr: str
     """The VPC's range: where the data stores the applications may reach live."""
     depends_on: list[pulumi.Resource] = field(default_factory=list)
+    """Resources the in-cluster objects wait for."""
 
 
 class K8sBaseline(pulumi.ComponentResource):
+    """metrics-server for the HPA and a default-deny application namespace."""
+
     namespace: str
+    """The application namespace."""
     policy_names: list[str]
+    """Network policies of the application namespace."""
 
     def __init__(self, name: str, args: K8sBaselineArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
