@@ -24,6 +24,12 @@ import pulumi_kubernetes as k8s
 
 from components.labels import child_name
 
+# Pins and the values keys used below, read from each chart's own Chart.yaml / values.yaml
+# at that version: ingress-nginx 4.12.1 (controller 1.12.1; controller.replicaCount, .config,
+# .allowSnippetAnnotations, .metrics.serviceMonitor), tempo 1.18.2 (Tempo 2.7.1;
+# tempo.retention, tempo.receivers, persistence.*). Upstream since: ingress-nginx is retired
+# (maintenance ended March 2026) and the tempo chart moved to grafana-community/helm-charts
+# (January 2026); both pins still resolve, neither gets fixes.
 CHART_VERSIONS: dict[str, str] = {
     "strimzi-kafka-operator": "0.45.0",
     "ingress-nginx": "4.12.1",

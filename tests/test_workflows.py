@@ -89,3 +89,16 @@ def test_main_deploys_stack_by_stack_in_order_behind_environments_with_oidc() ->
                                    if s.get("uses", "").startswith("pulumi/actions"))
     assert "platformctl.stack_links order" in " ".join(
         s.get("run", "") for s in _steps(workflow["jobs"]["order"]))
+
+
+def test_each_stack_deploys_against_its_own_jurisdictions_backend_and_key() -> None:
+    workflow = _load("deploy.yml")
+    runs = " ".join(s.get("run", "") for s in _steps(workflow["jobs"]["order"]))
+    assert "platformctl state-backends" in runs and "--format json" in runs
+    pulumi_steps = [s for s in _steps(workflow["jobs"]["deploy"])
+                    if s.get("uses", "").startswith("pulumi/actions")]
+    for step in pulumi_steps:
+        # Looked up per matrix stack, never one repository-wide backend.
+        assert "[matrix.stack].backend" in step["with"]["cloud-url"]
+    assert any("[matrix.stack].secrets" in s["with"].get("secrets-provider", "")
+               for s in pulumi_steps)
