@@ -7,8 +7,10 @@ with the stack, so two stacks of one account and region never collide.
 
 Replication (`replication_regions`): `aws.ecr.ReplicationConfiguration` is ONE per account
 and region (the registry's), so only one stack may own it: the primary region's. It copies
-the images of this stack's repositories (by prefix) into the DR region, where ECR encrypts
-them with its own key (AES256 by default in the destination registry).
+the images of this stack's repositories (by prefix) into the DR region, where ECR creates
+the repositories itself; `ReplicaRegistry` (the DR stack's) is the repository creation
+template ECR applies to them there: a customer key of that region, immutable tags, the same
+lifecycle (without it they would be AES256-encrypted and mutable).
 """
 
 from __future__ import annotations
@@ -21,11 +23,26 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.aws_context import AwsContext
+from components.iam import policy_document, service_role
 from components.kms import customer_key
 from components.labels import child_name, resource_tags
 from components.stateful import stateful_options
 
 _REPOSITORY = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
+
+
+def lifecycle_policy(keep_images: int) -> str:
+    """Untagged images expire after 7 days; the last `keep_images` images are kept."""
+    return json.dumps({"rules": [
+        {"rulePriority": 1, "description": "Expire untagged images after 7 days",
+         "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
+                       "countUnit": "days", "countNumber": 7},
+         "action": {"type": "expire"}},
+        {"rulePriority": 2, "description": f"Keep the last {keep_images}",
+         "selection": {"tagStatus": "any", "countType": "imageCountMoreThan",
+                       "countNumber": keep_images},
+         "action": {"type": "expire"}}]})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -100,15 +117,7 @@ class ContainerRegistry(pulumi.ComponentResource):
                 force_delete=not args.protect, tags=resource_tags(resource), opts=keep)
             aws.ecr.LifecyclePolicy(
                 child_name(name, f"{repository}-lifecycle"), repository=repo.name,
-                policy=json.dumps({"rules": [
-                    {"rulePriority": 1, "description": "Expire untagged images after 7 days",
-                     "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
-                                   "countUnit": "days", "countNumber": 7},
-                     "action": {"type": "expire"}},
-                    {"rulePriority": 2, "description": f"Keep the last {args.keep_images}",
-                     "selection": {"tagStatus": "any", "countType": "imageCountMoreThan",
-                                   "countNumber": args.keep_images},
-                     "action": {"type": "expire"}}]}),
+                policy=lifecycle_policy(args.keep_images),
                 opts=pulumi.ResourceOptions(parent=self))
             self.repository_urls[repository] = repo.repository_url
         if args.replication_regions:
@@ -127,3 +136,48 @@ class ContainerRegistry(pulumi.ComponentResource):
                                 filter=f"{args.prefix}/", filter_type="PREFIX_MATCH")])]),
                 opts=pulumi.ResourceOptions(parent=self))
         self.register_outputs({"repositoryUrls": self.repository_urls})
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplicaRegistryArgs:
+    prefix: str
+    """Namespace of the replicated repositories (the primary stack's `prefix`)."""
+    keep_images: int = 30
+    """Tagged images kept per replicated repository."""
+    protect: bool = True
+    """Protect and retain the key of the replicated images."""
+
+
+class ReplicaRegistry(pulumi.ComponentResource):
+    """The DR side of registry replication: how ECR creates the replicated repositories."""
+
+    template_prefix: pulumi.Output[str]
+    """The prefix the creation template applies to."""
+
+    def __init__(self, name: str, args: ReplicaRegistryArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("platform:container_registry:ReplicaRegistry", name, None, opts)
+        ctx = AwsContext.of(self)
+        key = customer_key(name, "key", description=f"{args.prefix} replicated images",
+                           parent=self, aws_context=ctx,
+                           opts=stateful_options(args.protect, self))
+        # ECR creates replicated repositories with this role: KMS needs a custom role.
+        role = service_role(
+            name, "template-role", services="ecr.amazonaws.com", parent=self,
+            aws_context=ctx, description=f"ECR creates {args.prefix}/* replicas",
+            inline_policies={"template-policy": key.arn.apply(lambda arn: policy_document([
+                {"Effect": "Allow", "Resource": "*",
+                 "Action": ["ecr:CreateRepository", "ecr:ReplicateImage", "ecr:TagResource"]},
+                {"Effect": "Allow", "Resource": arn,
+                 "Action": ["kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey"]}]))})
+        template = aws.ecr.RepositoryCreationTemplate(
+            child_name(name, "template"), prefix=args.prefix, applied_fors=["REPLICATION"],
+            description=f"Replicas of {args.prefix}/*", custom_role_arn=role.arn,
+            image_tag_mutability="IMMUTABLE",
+            encryption_configurations=[
+                aws.ecr.RepositoryCreationTemplateEncryptionConfigurationArgs(
+                    encryption_type="KMS", kms_key=key.arn)],
+            lifecycle_policy=lifecycle_policy(args.keep_images),
+            opts=pulumi.ResourceOptions(parent=self))
+        self.template_prefix = template.prefix
+        self.register_outputs({"templatePrefix": self.template_prefix})

@@ -152,12 +152,19 @@ def test_ecr_scans_on_push_and_the_primary_replicates_images_to_the_dr_region(
     view = plans[stack]
     repositories = view.of_type("aws:ecr/repository:Repository")
     replication = view.of_type("aws:ecr/replicationConfiguration:ReplicationConfiguration")
+    primary, dr = peer_regions(stack)
     if role_of(stack) == "dr":
         assert replication == [] and repositories == []
+        # ECR creates the replicas here from this template: customer key, immutable tags.
+        [template] = view.of_type("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate")
+        props = template["props"]
+        assert props["appliedFors"] == ["REPLICATION"]
+        assert props["prefix"] == stack_in(environment_of(stack), primary)
+        assert props["imageTagMutability"] == "IMMUTABLE"
+        assert [e["encryptionType"] for e in props["encryptionConfigurations"]] == ["KMS"]
         return
     assert repositories and all(
         r["props"]["imageScanningConfiguration"]["scanOnPush"] is True for r in repositories)
-    _, dr = peer_regions(stack)
     [config] = replication
     [rule] = config["props"]["replicationConfiguration"]["rules"]
     assert [d["region"] for d in rule["destinations"]] == [dr]

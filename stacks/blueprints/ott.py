@@ -37,6 +37,8 @@ from components.container_registry import (
     ContainerRegistry,
     ContainerRegistryArgs,
     ContainerRegistrySettings,
+    ReplicaRegistry,
+    ReplicaRegistryArgs,
 )
 from components.dynamodb import DynamoTable, DynamoTableArgs
 from components.eks import Eks, EksArgs, EksSettings
@@ -254,6 +256,10 @@ def _build_region(spec: StackSpec, settings: OttSettings) -> None:
             ContainerRegistryArgs, settings.registry, prefix=spec.stack,
             replication_regions=[settings.dr_region], region=spec.region,
             allowed_regions=spec.allowed_regions, protect=protect)), opts=opts)
+    else:
+        ReplicaRegistry("registry-replicas", ReplicaRegistryArgs(
+            prefix=regional_stack(spec, settings.primary_region),
+            keep_images=settings.registry.keep_images, protect=protect), opts=opts)
 
     Observability("observability", component_args(spec, "observability", lambda: wire(
         ObservabilityArgs, settings.observability, region=spec.region,
