@@ -193,6 +193,8 @@ def test_hpa_metrics_karpenter_and_pods_spread_evenly_over_zones(
     assert _spreads_over_zones(kps["alertmanager"]["alertmanagerSpec"][
         "topologySpreadConstraints"])
     assert _spreads_over_zones(kps["grafana"]["topologySpreadConstraints"])
+    karpenter = _values(view, "oci://public.ecr.aws/karpenter/karpenter")
+    assert _spreads_over_zones(karpenter["topologySpreadConstraints"])
     loki = _values(view, "loki")
     for target in ("read", "write", "backend", "gateway"):
         assert _spreads_over_zones(loki[target]["topologySpreadConstraints"]), target

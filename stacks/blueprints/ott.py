@@ -75,7 +75,7 @@ class OttSettings(BlueprintSettings):
     dr_region: str = Field("us-west-2", description="Warm-standby region of the same "
                            "jurisdiction (seed: us-west-2); replicas land here.")
     network: NetworkSettings = NetworkSettings()
-    eks: EksSettings = EksSettings()
+    eks: EksSettings = EksSettings(karpenter_zone_spread=True)
     baseline: K8sBaselineSettings = K8sBaselineSettings()
     monitoring: K8sMonitoringSettings = K8sMonitoringSettings(
         zone_spread=True, chat_kind="slack", chat_severities=("critical",))
