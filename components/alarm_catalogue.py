@@ -89,6 +89,9 @@ class AlarmThresholds:
     """Lambda invocations refused for lack of (reserved) concurrency."""
     http_api_5xx_rate_percent: float = 5.0
     """Share of an HTTP API's requests answered 5xx."""
+    kinesis_iterator_age_ms: float = 600_000.0
+    """Age of the oldest unread record of an event stream (ms); 10 minutes behind means the
+    consumer (Firehose) is stuck and the stream's retention is being used up."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -254,6 +257,11 @@ CATALOGUE: dict[str, tuple[AlarmSpec, ...]] = {
               "http_api_5xx_rate_percent", 60, 5, 3, "notBreaching",
               "Share of API requests answered 5xx", serving=True,
               math=(MathMetric("m1", "5xx", "Sum"), MathMetric("m2", "Count", "Sum"))),
+    ),
+    "kinesis-stream": (
+        _spec("iterator-age", "AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", "Maximum", GT,
+              "kinesis_iterator_age_ms", 300, 3, 3, "notBreaching",
+              "Events not read from the stream (delivery to the lake stalled)"),
     ),
     "nat-gateway": (
         _spec("port-allocation", "AWS/NATGateway", "ErrorPortAllocation", "Sum", GT,

@@ -142,6 +142,9 @@ class AuroraPostgresArgs(AuroraPostgresSettings):
     """Regions of the stack's jurisdiction; a global cluster's regions must all be in it."""
     tags: dict[str, str] = field(default_factory=dict)
     """Extra tags on the cluster and instances."""
+    joins_global_cluster: pulumi.Input[str] | None = None
+    """Secondary only: the global cluster to join as the primary stack publishes it (an
+    Output of its exports), instead of spelling `global_cluster_identifier` in both stacks."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -158,8 +161,15 @@ class AuroraPostgresArgs(AuroraPostgresSettings):
             raise ValueError(f"global_role: '{self.global_role}' is unknown; use one of "
                              f"{', '.join(GLOBAL_ROLES)}")
         if self.global_role == "none":
+            if self.joins_global_cluster is not None:
+                raise ValueError("joins_global_cluster: only a global secondary joins one; set "
+                                 "global_role: secondary")
             return
-        if not self.global_cluster_identifier or not _IDENTIFIER.match(
+        if self.joins_global_cluster is not None:
+            if self.global_role != "secondary":
+                raise ValueError("joins_global_cluster: only a global secondary joins one; a "
+                                 "primary creates global_cluster_identifier")
+        elif not self.global_cluster_identifier or not _IDENTIFIER.match(
                 self.global_cluster_identifier):
             raise ValueError(f"global_cluster_identifier: {self.global_cluster_identifier!r} is "
                              f"not a cluster identifier; a {self.global_role} needs one like "
@@ -203,7 +213,7 @@ class AuroraPostgres(pulumi.ComponentResource):
     """Customer key encrypting storage, Performance Insights and the master secret."""
     master_secret_arn: pulumi.Output[str] | None
     """Secrets Manager secret holding the master credentials (None for a global secondary)."""
-    global_cluster_identifier: str | None
+    global_cluster_identifier: pulumi.Input[str] | None
     """The global cluster this cluster belongs to, if any."""
     monitored: list[MonitoredResource]
     """The cluster, for the `aurora` alarm set (dimension DBClusterIdentifier)."""
@@ -236,7 +246,8 @@ class AuroraPostgres(pulumi.ComponentResource):
         )
 
         global_cluster = None
-        self.global_cluster_identifier = args.global_cluster_identifier
+        self.global_cluster_identifier = (
+            args.joins_global_cluster or args.global_cluster_identifier)
         if args.global_role == "primary":
             global_cluster = aws.rds.GlobalCluster(
                 child_name(name, "global"),
@@ -270,7 +281,7 @@ class AuroraPostgres(pulumi.ComponentResource):
             engine_version=args.engine_version,
             global_cluster_identifier=(
                 global_cluster.global_cluster_identifier if global_cluster is not None
-                else args.global_cluster_identifier if args.global_role == "secondary"
+                else self.global_cluster_identifier if args.global_role == "secondary"
                 else None),
             db_subnet_group_name=args.db_subnet_group_name,
             vpc_security_group_ids=[sg.id],

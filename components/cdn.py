@@ -78,6 +78,10 @@ class CdnOrigin:
     hostname: str | None = None
     """Cloudflare: the proxied hostname in the zone pointing at `domain_name` (None = no DNS
     record, e.g. an R2 custom domain that made its own)."""
+    failover_domain_name: pulumi.Input[str] | None = None
+    """CloudFront: the same content in another region (a DR copy, same access); an origin
+    group retries it when `domain_name` answers 5xx, 403 or 404. Video roles only (origin
+    groups serve GET and HEAD). None (default) = no failover origin."""
 
     def __post_init__(self) -> None:
         if not re.match(r"^[A-Za-z0-9_-]{1,64}$", self.origin_id):
@@ -95,6 +99,9 @@ class CdnOrigin:
         if self.hostname is not None and not _HOSTNAME.match(self.hostname):
             raise ValueError(f"hostname: '{self.hostname}' is not a DNS name; write it like "
                              "api.example.com")
+        if self.failover_domain_name is not None and self.role not in VIDEO_ROLES:
+            raise ValueError(f"failover_domain_name: origin '{self.origin_id}' is {self.role}; "
+                             "origin groups serve GET/HEAD only, so fail an API over in DNS")
         if self.access != "https" and self.grant_access is None:
             raise ValueError(f"grant_access: origin '{self.origin_id}' uses {self.access} but "
                              "nothing admits the distribution; pass the origin's grant callback "

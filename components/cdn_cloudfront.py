@@ -98,8 +98,34 @@ def _security_headers(cdn: Cdn, name: str) -> aws.cloudfront.ResponseHeadersPoli
         opts=pulumi.ResourceOptions(parent=cdn))
 
 
-def _origin(origin: CdnOrigin, oac_ids: dict[str, pulumi.Output[str]]) -> dict[str, Any]:
-    spec: dict[str, Any] = {"origin_id": origin.origin_id, "domain_name": origin.domain_name}
+# Origin responses that make an origin group try its failover member (CloudFront accepts
+# 403, 404, 500, 502, 503, 504).
+FAILOVER_STATUS_CODES = [403, 404, 500, 502, 503, 504]
+
+
+def _group_id(origin: CdnOrigin) -> str:
+    return f"{origin.origin_id}-group"
+
+
+def _origins(origin: CdnOrigin, oac_ids: dict[str, pulumi.Output[str]]) -> list[dict[str, Any]]:
+    """The origin, and its failover copy when it has one."""
+    primary = _origin(origin, oac_ids, origin.origin_id, origin.domain_name)
+    if origin.failover_domain_name is None:
+        return [primary]
+    return [primary, _origin(origin, oac_ids, f"{origin.origin_id}-failover",
+                             origin.failover_domain_name)]
+
+
+def _origin_group(origin: CdnOrigin) -> dict[str, Any]:
+    return {"origin_id": _group_id(origin),
+            "failover_criteria": {"status_codes": FAILOVER_STATUS_CODES},
+            "members": [{"origin_id": origin.origin_id},
+                        {"origin_id": f"{origin.origin_id}-failover"}]}
+
+
+def _origin(origin: CdnOrigin, oac_ids: dict[str, pulumi.Output[str]], origin_id: str,
+            domain_name: pulumi.Input[str]) -> dict[str, Any]:
+    spec: dict[str, Any] = {"origin_id": origin_id, "domain_name": domain_name}
     if origin.origin_path:
         spec["origin_path"] = origin.origin_path
     if origin.access == "https":
@@ -121,7 +147,8 @@ def _behaviour(origin: CdnOrigin, args: CdnArgs, headers_id: pulumi.Output[str],
                path_pattern: str | None) -> dict[str, Any]:
     cache_policy, request_policy, methods = BEHAVIOURS[origin.role]
     behaviour: dict[str, Any] = {
-        "target_origin_id": origin.origin_id,
+        "target_origin_id": (origin.origin_id if origin.failover_domain_name is None
+                             else _group_id(origin)),
         "viewer_protocol_policy": "redirect-to-https",
         "allowed_methods": methods,
         "cached_methods": ["GET", "HEAD"],
@@ -195,7 +222,9 @@ def build_cloudfront(cdn: Cdn, name: str, args: CdnArgs) -> None:
         aliases=list(args.domain_names),
         price_class=args.price_class,
         web_acl_id=web_acl.arn,
-        origins=[_origin(o, oac_ids) for o in args.origins],
+        origins=[spec for o in args.origins for spec in _origins(o, oac_ids)],
+        origin_groups=[_origin_group(o) for o in args.origins
+                       if o.failover_domain_name is not None] or None,
         default_cache_behavior=_behaviour(default, args, headers.id, key_group_id, None),
         ordered_cache_behaviors=ordered,
         default_root_object="index.html" if default.role == "static" else None,

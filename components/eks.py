@@ -164,6 +164,9 @@ class EksSettings:
     karpenter_ami_alias: str = AMI_ALIAS
     """Pinned AMI alias of Karpenter's nodes (default al2023@v20250915; never `@latest`, bump
     deliberately)."""
+    karpenter_zone_spread: bool = False
+    """Spread the Karpenter controller's replicas evenly over AZs (topology spread, maxSkew 1)
+    rather than relying on the chart's default."""
 
     def __post_init__(self) -> None:
         if not re.match(r"^1\.\d{2}$", self.kubernetes_version):
@@ -481,5 +484,6 @@ class Eks(pulumi.ComponentResource):
                 kubernetes_provider=self.kubernetes_provider,
                 chart_version=self.args.karpenter_chart_version,
                 ami_alias=self.args.karpenter_ami_alias,
+                zone_spread=self.args.karpenter_zone_spread,
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[entry, *groups]))

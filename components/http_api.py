@@ -1,8 +1,12 @@
 """HttpApi: an API Gateway v2 HTTP API whose every route is a Lambda proxy behind one JWT
 authorizer, throttled, with JSON access logs in a KMS-encrypted log group.
 
-No route is public: `routes` cannot opt out of the authorizer. The `$default` stage deploys
-automatically; its default route settings carry the throttling (steady rate and burst).
+No route is public: `routes` and `proxy_routes` cannot opt out of the authorizer; the one
+exception is `health_route` (GET only), which DNS health checks call without a token. The
+`$default` stage deploys automatically; its default route settings carry the throttling
+(steady rate and burst). Routes are Lambda proxies (`routes`) or forwarded to an https
+service (`proxy_routes`, HTTP_PROXY). With `domain_name`, the API also answers on a regional
+custom domain (its own DNS-validated certificate), e.g. the name of a failover record.
 
 WAF: AWS WAF cannot be associated with an HTTP API (only REST APIs, ALBs, CloudFront,
 AppSync, Cognito, App Runner, Verified Access). Protection here is the authorizer, the
@@ -26,7 +30,7 @@ from components.labels import child_name, physical_name, resource_tags
 from components.logs import LOGS_SERVICE, check_log_retention, encrypted_log_group
 from components.monitoring import MonitoredResource
 
-_ROUTE_KEY = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (/[A-Za-z0-9._~{}/-]*)$")
+_ROUTE_KEY = re.compile(r"^(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (/[A-Za-z0-9._~{}+/-]*)$")
 # HTTP API access-log variables (API Gateway developer guide, "HTTP API logging variables").
 ACCESS_LOG_FORMAT = json.dumps({
     "requestId": "$context.requestId", "ip": "$context.identity.sourceIp",
@@ -52,6 +56,23 @@ class HttpRoute:
                              "'GET /video/{id}'")
 
 
+@dataclass(frozen=True)
+class HttpProxyRoute:
+    route_key: str
+    """`METHOD /path`, e.g. `ANY /{proxy+}`."""
+    url: pulumi.Input[str]
+    """The https URL requests are forwarded to (HTTP_PROXY), e.g.
+    `https://services.example.com/{proxy}`."""
+
+    def __post_init__(self) -> None:
+        if not _ROUTE_KEY.match(self.route_key):
+            raise ValueError(f"proxy_routes: '{self.route_key}' is not 'METHOD /path'; write "
+                             "it like 'ANY /{proxy+}'")
+        if isinstance(self.url, str) and not self.url.startswith("https://"):
+            raise ValueError(f"proxy_routes: '{self.url}' is not an https URL; the API forwards "
+                             "over TLS only")
+
+
 @dataclass(frozen=True, kw_only=True)
 class HttpApiSettings:
     throttling_rate_limit: float = 100.0
@@ -67,8 +88,18 @@ class HttpApiSettings:
 
 @dataclass(frozen=True, kw_only=True)
 class HttpApiArgs(HttpApiSettings):
-    routes: Sequence[HttpRoute]
-    """Every route of the API; each goes through the JWT authorizer."""
+    routes: Sequence[HttpRoute] = ()
+    """Lambda routes of the API; each goes through the JWT authorizer."""
+    proxy_routes: Sequence[HttpProxyRoute] = ()
+    """Routes forwarded to an https service (HTTP_PROXY); each goes through the authorizer."""
+    health_route: HttpProxyRoute | None = None
+    """The one route without the authorizer (GET only, no data: a health answer) that DNS
+    health checks call; None (default) = none."""
+    domain_name: str | None = None
+    """Regional custom domain of the API (e.g. the name a failover record serves in two
+    regions); needs `route53_zone_id` for its certificate's validation."""
+    route53_zone_id: str | None = None
+    """Route 53 zone the custom domain's certificate is validated in."""
     jwt_issuer: pulumi.Input[str]
     """Issuer URL of the tokens (a Cognito user pool: https://cognito-idp.<region>.
     amazonaws.com/<pool id>)."""
@@ -83,9 +114,16 @@ class HttpApiArgs(HttpApiSettings):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not self.routes:
+        if not self.routes and not self.proxy_routes:
             raise ValueError("routes: empty; an API needs at least one route")
-        keys = [r.route_key for r in self.routes]
+        if self.health_route is not None and not self.health_route.route_key.startswith("GET "):
+            raise ValueError(f"health_route: '{self.health_route.route_key}' is not a GET route; "
+                             "the unauthenticated route may only read a health answer")
+        if (self.domain_name is None) != (self.route53_zone_id is None):
+            raise ValueError("domain_name: needs route53_zone_id (and the other way round) to "
+                             "validate its certificate; set both or neither")
+        keys = [r.route_key for r in [*self.routes, *self.proxy_routes,
+                                      *([self.health_route] if self.health_route else [])]]
         if len(set(keys)) != len(keys):
             raise ValueError("routes: a route key appears twice; list each once")
         if not self.jwt_audiences:
@@ -106,6 +144,10 @@ class HttpApi(pulumi.ComponentResource):
     api_id: pulumi.Output[str]
     api_endpoint: pulumi.Output[str]
     """`https://<id>.execute-api.<region>.amazonaws.com` (the `$default` stage's URL)."""
+    domain_target: pulumi.Output[str] | None
+    """The custom domain's regional target (for a Route 53 alias); None without a domain."""
+    domain_zone_id: pulumi.Output[str] | None
+    """The hosted zone of `domain_target` (the alias's zone id); None without a domain."""
     monitored: list[MonitoredResource]
     """The API (kind `http-api`: 5xx rate)."""
 
@@ -146,12 +188,16 @@ class HttpApi(pulumi.ComponentResource):
                 function=route.function_name, principal="apigateway.amazonaws.com",
                 source_arn=pulumi.Output.concat(api.execution_arn, f"/*/{method}{path}"),
                 opts=child)
+        for route in args.proxy_routes:
+            self._proxy_route(name, api, route, authorizer)
+        if args.health_route is not None:
+            self._proxy_route(name, api, args.health_route, None)
         key = customer_key(name, "logs-key", description=f"{name}: access logs", parent=self,
                            services=[LOGS_SERVICE], aws_context=ctx)
         logs = encrypted_log_group(child_name(name, "access-logs"),
                                    retention_days=args.log_retention_days, kms_key_arn=key.arn,
                                    parent=self)
-        aws.apigatewayv2.Stage(
+        stage = aws.apigatewayv2.Stage(
             child_name(name, "stage"), api_id=api.id, name="$default", auto_deploy=True,
             access_log_settings=aws.apigatewayv2.StageAccessLogSettingsArgs(
                 destination_arn=logs.arn, format=ACCESS_LOG_FORMAT),
@@ -162,6 +208,53 @@ class HttpApi(pulumi.ComponentResource):
             tags=resource_tags(child_name(name, "stage")), opts=child)
         self.api_id = api.id
         self.api_endpoint = api.api_endpoint
+        self.domain_target = self.domain_zone_id = None
+        if args.domain_name is not None:
+            self._custom_domain(name, args, api, stage)
         self.monitored = [MonitoredResource(kind="http-api", name=name,
                                             dimensions={"ApiId": api.id})]
         self.register_outputs({"apiId": self.api_id, "apiEndpoint": self.api_endpoint})
+
+    def _proxy_route(self, name: str, api: aws.apigatewayv2.Api, route: HttpProxyRoute,
+                     authorizer: aws.apigatewayv2.Authorizer | None) -> None:
+        child = pulumi.ResourceOptions(parent=self)
+        slug = _route_slug(route.route_key)
+        integration = aws.apigatewayv2.Integration(
+            child_name(name, f"{slug}-integration"), api_id=api.id,
+            integration_type="HTTP_PROXY", integration_uri=route.url,
+            integration_method=route.route_key.split(" ")[0], timeout_milliseconds=10_000,
+            opts=child)
+        aws.apigatewayv2.Route(
+            child_name(name, f"{slug}-route"), api_id=api.id, route_key=route.route_key,
+            authorization_type="JWT" if authorizer is not None else "NONE",
+            authorizer_id=authorizer.id if authorizer is not None else None,
+            target=pulumi.Output.concat("integrations/", integration.id), opts=child)
+
+    def _custom_domain(self, name: str, args: HttpApiArgs, api: aws.apigatewayv2.Api,
+                       stage: aws.apigatewayv2.Stage) -> None:
+        """A regional custom domain with a DNS-validated certificate of this region."""
+        child = pulumi.ResourceOptions(parent=self)
+        certificate = aws.acm.Certificate(
+            child_name(name, "certificate"), domain_name=args.domain_name,
+            validation_method="DNS", tags=resource_tags(child_name(name, "certificate")),
+            opts=child)
+        option = certificate.domain_validation_options[0]
+        record = aws.route53.Record(
+            child_name(name, "certificate-validation-record"), zone_id=args.route53_zone_id,
+            name=option.resource_record_name, type=option.resource_record_type,
+            records=[option.resource_record_value], ttl=300, allow_overwrite=True, opts=child)
+        validation = aws.acm.CertificateValidation(
+            child_name(name, "certificate-validation"), certificate_arn=certificate.arn,
+            validation_record_fqdns=[record.fqdn], opts=child)
+        domain = aws.apigatewayv2.DomainName(
+            child_name(name, "domain"), domain_name=args.domain_name,
+            domain_name_configuration=aws.apigatewayv2.DomainNameDomainNameConfigurationArgs(
+                certificate_arn=validation.certificate_arn, endpoint_type="REGIONAL",
+                security_policy="TLS_1_2"),
+            tags=resource_tags(child_name(name, "domain")), opts=child)
+        aws.apigatewayv2.ApiMapping(
+            child_name(name, "mapping"), api_id=api.id, domain_name=domain.id,
+            stage=stage.id, opts=child)
+        config = domain.domain_name_configuration
+        self.domain_target = config.target_domain_name
+        self.domain_zone_id = config.hosted_zone_id

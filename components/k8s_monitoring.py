@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import pulumi
 import pulumi_aws as aws
@@ -23,6 +23,7 @@ import pulumi_random as random
 
 from components.aws_context import AwsContext
 from components.iam import pod_identity_role, policy_document, service_role
+from components.k8s_baseline import zone_spread
 from components.kms import customer_key
 from components.labels import child_name, resource_tags
 from components.logs import LOGS_SERVICE, check_log_retention, encrypted_log_group
@@ -42,6 +43,8 @@ LOKI_SERVICE_ACCOUNT = "loki"
 PROMETHEUS_SERVICE_ACCOUNT = "kube-prometheus-stack-prometheus"
 ALERT_SECRET_KEY = "url"
 THANOS_SECRET, THANOS_SECRET_KEY = "thanos-objstore", "objstore.yml"
+# Loki's SimpleScalable deployments (chart values sections, each with its own pods).
+LOKI_TARGETS = ("read", "write", "backend", "gateway")
 KPS_RELEASE, LOKI_RELEASE, OTEL_RELEASE = "kube-prometheus-stack", "loki", "otel-collector"
 
 
@@ -67,8 +70,23 @@ class K8sMonitoringSettings:
     bucket of the stack's region (KMS, in the jurisdiction), kept this many days; 0 = off."""
     chart_versions: Mapping[str, str] = field(default_factory=lambda: dict(CHART_VERSIONS))
     """Pinned chart versions; every chart needs an exact version (no ranges, no 'latest')."""
+    chat_kind: Literal["webhook", "slack"] = "webhook"
+    """What the chat webhook is: a generic `webhook` (default, Alertmanager's JSON) or a
+    Slack incoming webhook (`slack`: Slack's message format)."""
+    chat_severities: tuple[str, ...] = ()
+    """Only alerts whose `severity` label is one of these go to chat (e.g. `critical`);
+    empty (default) sends every alert."""
+    zone_spread: bool = False
+    """Spread the Prometheus, Alertmanager, Grafana and Loki pods evenly over AZs (topology
+    spread, maxSkew 1; the node agents are daemonsets, on every node anyway)."""
 
     def __post_init__(self) -> None:
+        if self.chat_kind not in ("webhook", "slack"):
+            raise ValueError(f"chat_kind: '{self.chat_kind}' is unknown; use webhook or slack")
+        for severity in self.chat_severities:
+            if not severity.isidentifier():
+                raise ValueError(f"chat_severities: '{severity}' is not a severity label value; "
+                                 "write it like critical")
         missing = sorted(set(CHART_VERSIONS) - set(self.chart_versions))
         if missing:
             raise ValueError(f"chart_versions: no version for {', '.join(missing)}; pin each "
@@ -386,6 +404,10 @@ class K8sMonitoring(pulumi.ComponentResource):
                               "delete_request_store": "s3"},
             },
         }
+        if self.args.zone_spread:
+            for target in LOKI_TARGETS:
+                values[target] = {"topologySpreadConstraints": zone_spread(
+                    {"app.kubernetes.io/name": "loki", "app.kubernetes.io/component": target})}
         self._release(LOKI_RELEASE, "loki", self.namespace, values, depends_on)
 
     def _prometheus_release(self, depends_on: list[pulumi.Resource],
@@ -408,10 +430,17 @@ class K8sMonitoring(pulumi.ComponentResource):
                 opts=self._k8s)
             deps.append(secret)
             # Alertmanager reads the URL from the mounted Secret: it is never in the values.
-            receivers.append({"name": "chat", "webhook_configs": [{
-                "send_resolved": True,
-                "url_file": f"/etc/alertmanager/secrets/{alert_secret_name}/{ALERT_SECRET_KEY}"}]})
-            route["receiver"] = "chat"
+            url_file = f"/etc/alertmanager/secrets/{alert_secret_name}/{ALERT_SECRET_KEY}"
+            receivers.append({"name": "chat", **(
+                {"slack_configs": [{"send_resolved": True, "api_url_file": url_file}]}
+                if args.chat_kind == "slack" else
+                {"webhook_configs": [{"send_resolved": True, "url_file": url_file}]})})
+            if args.chat_severities:
+                severities = "|".join(args.chat_severities)
+                route["routes"].append({"receiver": "chat",
+                                        "matchers": [f'severity =~ "{severities}"']})
+            else:
+                route["receiver"] = "chat"
             alertmanager_spec["secrets"] = [alert_secret_name]
 
         admin = random.RandomPassword(child_name(self._name, "grafana-admin-password"),
@@ -442,6 +471,14 @@ class K8sMonitoring(pulumi.ComponentResource):
         elif args.long_term_metrics_days:
             prometheus_spec["thanos"] = {"objectStorageConfig": {"existingSecret": {
                 "name": THANOS_SECRET, "key": THANOS_SECRET_KEY}}}
+        grafana_spread: dict[str, Any] = {}
+        if args.zone_spread:
+            prometheus_spec["topologySpreadConstraints"] = zone_spread(
+                {"app.kubernetes.io/name": "prometheus"})
+            alertmanager_spec["topologySpreadConstraints"] = zone_spread(
+                {"app.kubernetes.io/name": "alertmanager"})
+            grafana_spread["topologySpreadConstraints"] = zone_spread(
+                {"app.kubernetes.io/name": "grafana"})
         values = {
             "fullnameOverride": "kube-prometheus-stack",
             "prometheus": {"prometheusSpec": prometheus_spec,
@@ -460,6 +497,7 @@ class K8sMonitoring(pulumi.ComponentResource):
                 "additionalDataSources": [{
                     "name": "Loki", "type": "loki", "access": "proxy",
                     "url": f"http://loki-gateway.{self.namespace}.svc.cluster.local"}],
+                **grafana_spread,
             },
         }
         return self._release(KPS_RELEASE, "kube-prometheus-stack", self.namespace, values, deps)

@@ -19,6 +19,7 @@ import pulumi_kubernetes as k8s
 
 from components.aws_context import AwsContext
 from components.iam import pod_identity_role, policy_document, service_grant_statement
+from components.k8s_baseline import zone_spread
 from components.labels import child_name, resource_tags
 
 # The full OCI reference as the chart: pulumi-kubernetes treats `repository_opts.repo` as a
@@ -62,6 +63,8 @@ class KarpenterArgs:
     """Namespace of the controller (kube-system keeps it with the other critical add-ons)."""
     cpu_limit: int = 1000
     """vCPUs the default NodePool may provision at most (a cost ceiling)."""
+    zone_spread: bool = False
+    """Spread the controller's replicas evenly over AZs (topology spread, maxSkew 1)."""
     ami_alias: str = AMI_ALIAS
     """Pinned node AMI alias of the default EC2NodeClass (default al2023@v20250915), never
     `@latest`: a new AMI then rolls every node only when someone bumps this deliberately
@@ -176,6 +179,8 @@ class Karpenter(pulumi.ComponentResource):
                 "nodeSelector": {"node-role": "system"},
                 "controller": {"resources": {"requests": {"cpu": "500m", "memory": "512Mi"},
                                              "limits": {"memory": "512Mi"}}},
+                **({"topologySpreadConstraints": zone_spread(
+                    {"app.kubernetes.io/name": "karpenter"})} if args.zone_spread else {}),
             },
             opts=pulumi.ResourceOptions(parent=self, provider=args.kubernetes_provider,
                                         depends_on=[association]))

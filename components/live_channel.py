@@ -424,6 +424,12 @@ def cdn_endpoint_policy(endpoint_arn: str, distribution_arns: Sequence[str]) -> 
     }
 
 
+def egress_path_pattern(channel_group_name: str, component: str) -> str:
+    """The CDN path pattern of a LiveChannel named `component` in `channel_group_name`: the
+    same in every region when the channel group name is (a DR copy behind an origin group)."""
+    return f"/out/v1/{channel_group_name}/{component}-channel/*"
+
+
 def _native_tags(name: str, extra: dict[str, str] | None = None) -> list[dict[str, str]]:
     return [{"key": k, "value": v} for k, v in resource_tags(name, extra=extra).items()]
 
@@ -498,13 +504,15 @@ class LiveChannel(pulumi.ComponentResource):
             "dash": self._endpoint(mp_channel, "dash", "CMAF"),
         }
         self.origin_domain = group.egress_domain
-        base = f"/out/v1/{self.channel_group_name}/{self.channel_name}"
-        self.path_pattern = f"{base}/*"
+        self.path_pattern = egress_path_pattern(self.channel_group_name, name)
+        base = self.path_pattern.removesuffix("/*")
         self.hls_path = f"{base}/{self._endpoint_name('hls')}/{MANIFEST_NAME}.m3u8"
         self.dash_path = f"{base}/{self._endpoint_name('dash')}/{MANIFEST_NAME}.mpd"
         self.hls_url = pulumi.Output.concat("https://", group.egress_domain, self.hls_path)
         self.dash_url = pulumi.Output.concat("https://", group.egress_domain, self.dash_path)
         self.hls_endpoint_arn = self._endpoints["hls"].arn
+        # Names an edge layer of another stack needs to write the endpoints' policies.
+        self.endpoint_names = {kind: self._endpoint_name(kind) for kind in self._endpoints}
         self.dash_endpoint_arn = self._endpoints["dash"].arn
         self.oac_origin_type = OAC_ORIGIN_TYPE
 

@@ -15,7 +15,7 @@ import pulumi
 MonitoredKind = Literal[
     "nat-gateway", "alb", "ecs-service", "eks-cluster", "aurora", "documentdb", "redis",
     "dynamodb", "cloudfront", "medialive", "mediapackage", "vod-queue",
-    "lambda", "http-api",
+    "lambda", "http-api", "kinesis-stream",
 ]
 
 

@@ -66,7 +66,7 @@ KMS_WRITE = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
 
 
 @dataclass(frozen=True, kw_only=True)
-class VodPipelineArgs:
+class VodPipelineSettings:
     renditions: list[Rendition] = field(default_factory=lambda: list(DEFAULT_RENDITIONS))
     """ABR ladder of the job template (HLS and DASH); default 1080p/720p/540p/360p."""
     segment_seconds: int = 6
@@ -101,22 +101,8 @@ class VodPipelineArgs:
     """SQS messages per Lambda invocation; 5 (default)."""
     max_receive_count: int = 5
     """Deliveries before a message moves to the dead-letter queue; 5 (default)."""
-    log_retention_days: int = 365
-    """Retention of the Lambda's log group."""
-    mediaconvert_endpoint: str | None = None
-    """Account-specific MediaConvert endpoint for the handler; None (default) uses the
-    regional endpoint, which MediaConvert serves everywhere."""
-    protect: bool = True
-    """Pulumi `protect` + retain on delete on both buckets (stateful)."""
-    access_log_bucket: pulumi.Input[str] | None = None
-    """Name of an S3 access-log `LogBucket` in this region (the stack's
-    `storage-access-logs`) for both buckets' server access logs; None (default) = each
-    bucket's ObjectStore creates its own."""
-    tags: dict[str, str] = field(default_factory=dict)
-    """Extra tags on the Lambda function and queues."""
 
     def __post_init__(self) -> None:
-        check_log_retention("log_retention_days", self.log_retention_days)
         validate_ladder(self.renditions, "renditions")
         if not 1 <= self.segment_seconds <= 30:
             raise ValueError(f"segment_seconds: {self.segment_seconds}; use 1..30")
@@ -145,6 +131,34 @@ class VodPipelineArgs:
         if not 1 <= self.max_receive_count <= 100:
             raise ValueError(f"max_receive_count: {self.max_receive_count}; use 1..100")
         check_cors_origins("upload_cors_origins", self.upload_cors_origins)
+
+
+@dataclass(frozen=True, kw_only=True)
+class VodPipelineArgs(VodPipelineSettings):
+    log_retention_days: int = 365
+    """Retention of the Lambda's log group."""
+    mediaconvert_endpoint: str | None = None
+    """Account-specific MediaConvert endpoint for the handler; None (default) uses the
+    regional endpoint, which MediaConvert serves everywhere."""
+    protect: bool = True
+    """Pulumi `protect` + retain on delete on both buckets (stateful)."""
+    access_log_bucket: pulumi.Input[str] | None = None
+    """Name of an S3 access-log `LogBucket` in this region (the stack's
+    `storage-access-logs`) for both buckets' server access logs; None (default) = each
+    bucket's ObjectStore creates its own."""
+    tags: dict[str, str] = field(default_factory=dict)
+    """Extra tags on the Lambda function and queues."""
+    replication_region: str | None = None
+    """Replicate the renditions (S3 CRR) to this region of the jurisdiction (a DR region);
+    None (default) = no replica."""
+    region: str | None = None
+    """The stack's region (plain), needed with `replication_region`."""
+    allowed_regions: list[str] = field(default_factory=list)
+    """Regions of the stack's jurisdiction (the replica must be in one)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_log_retention("log_retention_days", self.log_retention_days)
         if self.mediaconvert_endpoint is not None and \
                 not self.mediaconvert_endpoint.startswith("https://"):
             raise ValueError("mediaconvert_endpoint: not https; give the endpoint URL")
@@ -291,6 +305,8 @@ class VodPipeline(pulumi.ComponentResource):
             kind="s3", data_class=args.output_data_class, protect=args.protect,
             tiering=args.output_tiering, tiering_after_days=args.output_transition_days,
             cloudfront_origin=args.output_cdn_origin,
+            replication_region=args.replication_region, region=args.region,
+            allowed_regions=list(args.allowed_regions),
             access_log_bucket=args.access_log_bucket), opts=child)
         upload, output = self.upload_store, self.output_store
         assert upload.bucket_arn is not None and output.bucket_arn is not None

@@ -278,12 +278,27 @@ def _grafana_workspace(res: NewResource, rid: str, arn: str) -> dict[str, Any]:
                         ".amazonaws.com"}
 
 
+def _http_api(res: NewResource, rid: str, arn: str) -> dict[str, Any]:
+    return {"apiEndpoint": f"https://{rid}.execute-api.{res.region}.amazonaws.com"}
+
+
+def _api_domain(res: NewResource, rid: str, arn: str) -> dict[str, Any]:
+    """A regional custom domain: its alias target and that target's (fake) hosted zone."""
+    config = dict(res.inputs.get("domainNameConfiguration") or {})
+    return {"domainNameConfiguration": {
+        **config, "targetDomainName": f"d-{digest(res.urn, length=10)}.execute-api."
+                                      f"{res.region}.amazonaws.com",
+        "hostedZoneId": f"Z{digest('apigw', res.region or '', length=12).upper()}"}}
+
+
 def _route53_record(res: NewResource, rid: str, arn: str) -> dict[str, Any]:
     return {"fqdn": str(res.inputs.get("name", res.physical_name)).rstrip(".")}
 
 
 OUTPUTS: dict[str, OutputFixture] = {
     "aws:route53/record:Record": _route53_record,
+    "aws:apigatewayv2/api:Api": _http_api,
+    "aws:apigatewayv2/domainName:DomainName": _api_domain,
     "aws:amp/workspace:Workspace": _amp_workspace,
     "aws:grafana/workspace:Workspace": _grafana_workspace,
     "aws:s3/bucket:Bucket": _bucket,
