@@ -15,7 +15,7 @@ from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.proto import provider_pb2, resource_pb2
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from platformctl import fixtures, invokes
 
@@ -179,6 +179,8 @@ class RecordingMonitor(MockMonitor):
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == ROOT_STACK_TYPE:
             self.stack_urn = urn
+        # Deserializing (e.g. secrets, assets) needs an event loop on this RPC thread.
+        _ensure_event_loop()
         plain = _plain_struct(request.object)
         inputs = rpc.deserialize_properties(plain, keep_unknowns=True)
         registration = Registration(
@@ -216,7 +218,7 @@ class RecordingMonitor(MockMonitor):
             self.pending.pop(threading.get_ident(), None)
         registration.outputs = state
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, state)
-        obj_proto = _serialized(state)
+        obj_proto = _sync_await(rpc.serialize_properties(state, {}))
         return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=obj_proto)
 
     def ReadResource(self, request):  # noqa: N802 (gRPC method name)
@@ -233,7 +235,7 @@ class RecordingMonitor(MockMonitor):
                                  "outputs": rpc.UNKNOWN if outputs is None else outputs,
                                  "secretOutputNames": []}
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, target, state)
-        props = _serialized(state)
+        props = _sync_await(rpc.serialize_properties(state, {}))
         return resource_pb2.ReadResourceResponse(urn=urn, properties=props)
 
     def Call(self, request):  # noqa: N802 (gRPC method name)
@@ -244,22 +246,10 @@ class RecordingMonitor(MockMonitor):
 
     def RegisterResourceOutputs(self, request):  # noqa: N802 (gRPC method name)
         if request.urn == self.stack_urn:
+            _ensure_event_loop()
             self.stack_outputs = rpc.deserialize_properties(_plain_struct(request.outputs),
                                                             keep_unknowns=True)
         return super().RegisterResourceOutputs(request)
-
-
-def _serialized(state: dict[str, Any]) -> struct_pb2.Struct:
-    """`rpc.serialize_properties` of a mock's plain state. The monitor runs on the event
-    loop's thread (platformctl.engine), where `_sync_await` would pump the loop re-entrantly
-    once per resource; plain values never suspend the coroutine, so it is driven here."""
-    coroutine = rpc.serialize_properties(state, {})
-    try:
-        coroutine.send(None)
-    except StopIteration as done:
-        return done.value
-    coroutine.close()
-    return _sync_await(rpc.serialize_properties(state, {}))
 
 
 def _plain(inputs: dict[str, Any]) -> dict[str, Any]:

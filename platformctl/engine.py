@@ -18,7 +18,6 @@ import os
 import runpy
 import sys
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,7 +86,6 @@ def run_callable(program: Callable[[], Any], *, project: str, stack: str,
     pulumi_settings.configure(settings)
     pulumi_settings.ROOT.set(None)
     pulumi_settings.SETTINGS.outputs.clear()
-    asyncio.get_event_loop().set_default_executor(_InlineExecutor())
     try:
         with contextlib.redirect_stdout(sys.stderr), _cycle_collection_paused():
             _sync_await(run_in_stack(_settling(program)))
@@ -156,21 +154,6 @@ def _settling(program: Callable[[], Any]) -> Callable[[], Any]:
             await asyncio.wait(pending)
 
     return run
-
-
-class _InlineExecutor(ThreadPoolExecutor):
-    """Runs each call to the monitor at once, on the event loop's own thread. The SDK hands
-    every RPC to a worker thread because a real monitor is a remote process; ours answers
-    from memory, so threads would only add a hand-off, a loop wake-up and GIL contention
-    per registration (measured in benchmarks/offline_plan.py)."""
-
-    def submit(self, fn, /, *args, **kwargs) -> Future:
-        future: Future = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except Exception as error:  # noqa: BLE001 - the SDK reads it from the future
-            future.set_exception(error)
-        return future
 
 
 def _one_line(error: BaseException) -> str:

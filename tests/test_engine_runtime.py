@@ -8,13 +8,11 @@ collector is left as it was found."""
 from __future__ import annotations
 
 import gc
-import threading
 
 import pulumi
 import pulumi_aws as aws
 import pytest
 
-from platformctl.capture import RecordingMonitor
 from platformctl.engine import run_callable
 from platformctl.errors import ProgramError
 from tests.plans import run_offline
@@ -60,17 +58,3 @@ def test_the_garbage_collector_is_left_as_it_was_found(enabled: bool) -> None:
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
-
-
-def test_the_monitor_runs_on_the_programs_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    threads: set[int] = set()
-    register = RecordingMonitor.RegisterResource
-
-    def recording(self, request):  # noqa: ANN001, ANN202 - the gRPC method's shape
-        threads.add(threading.get_ident())
-        return register(self, request)
-
-    monkeypatch.setattr(RecordingMonitor, "RegisterResource", recording)
-    plan = run_offline(lambda: [aws.s3.Bucket(f"b{i}") for i in range(3)])
-    assert len(plan.of_type("aws:s3/bucket:Bucket")) == 3
-    assert threads == {threading.get_ident()}
