@@ -134,7 +134,9 @@ class RoutedRecord(pulumi.ComponentResource):
     """Health-checked Route 53 routing records for one name."""
 
     fqdn: str
+    """The name answered."""
     health_check_ids: dict[str, pulumi.Output[str]]
+    """Target id -> its Route 53 health check, for the targets this stack owns."""
 
     def __init__(self, name: str, args: RoutedRecordArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
