@@ -17,6 +17,7 @@ out, in the order children finish.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import multiprocessing
 import os
@@ -87,7 +88,9 @@ def installed_modules() -> set[str]:
 
 def _preload(names: set[str]) -> None:
     """Import `names`, a package before its modules (sorted), each fully: a lazy stub
-    loads on the first attribute that is not introspection (pulumi._utils._LazyModule)."""
+    loads on the first attribute that is not introspection (pulumi._utils._LazyModule).
+    Then freeze what is loaded out of the garbage collector's reach, so a child's
+    collections neither scan it nor write to its pages (which would copy them)."""
     for name in sorted(names):
         if type(sys.modules.get(name)) is types.ModuleType:
             continue
@@ -95,6 +98,7 @@ def _preload(names: set[str]) -> None:
             hasattr(importlib.import_module(name), "_platformctl_preload")
         except Exception:  # noqa: BLE001, S112 - a module that fails to preload loads in the child
             continue
+    gc.freeze()
 
 
 def _serve(conn: multiprocessing.connection.Connection) -> None:
