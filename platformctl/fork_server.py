@@ -17,6 +17,7 @@ out, in the order children finish.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import multiprocessing
 import os
@@ -77,7 +78,7 @@ def installed_modules() -> set[str]:
     module that was never touched is still a stub and is left out)."""
     found = set()
     for name, module in list(sys.modules.items()):
-        if type(module) is not types.ModuleType:  # None, or a lazy stub
+        if not isinstance(module, types.ModuleType) or _is_lazy(module):
             continue
         file = getattr(module, "__file__", None)
         if file and str(Path(file).resolve()).startswith(INSTALLED):
@@ -85,16 +86,32 @@ def installed_modules() -> set[str]:
     return found
 
 
+def _is_lazy(module: types.ModuleType) -> bool:
+    """A stub of pulumi._utils.lazy_import (or importlib's LazyLoader) not loaded yet."""
+    return type(module).__name__ == "_LazyModule"
+
+
 def _preload(names: set[str]) -> None:
-    """Import `names`, a package before its modules (sorted), each fully: a lazy stub
-    loads on the first attribute that is not introspection (pulumi._utils._LazyModule)."""
+    """Import `names`, each after its packages, all fully, as a program's attribute access
+    would: a lazy stub loads on the first attribute that is not introspection
+    (pulumi._utils._LazyModule), and a module imported under a stub parent would leave the
+    parent half-made (pulumi_aws.config replaces its own class when it loads). Then freeze
+    what is loaded out of the garbage collector's reach, so a child's collections neither
+    scan it nor write to its pages (which would copy them)."""
     for name in sorted(names):
-        if type(sys.modules.get(name)) is types.ModuleType:
-            continue
-        try:
-            hasattr(importlib.import_module(name), "_platformctl_preload")
-        except Exception:  # noqa: BLE001, S112 - a module that fails to preload loads in the child
-            continue
+        parts = name.split(".")
+        for depth in range(1, len(parts) + 1):
+            _load(".".join(parts[:depth]))
+    gc.freeze()
+
+
+def _load(name: str) -> None:
+    module = sys.modules.get(name)
+    if module is not None and not _is_lazy(module):
+        return
+    # a module that fails to preload loads in the child, or fails there as it would anyway
+    with contextlib.suppress(Exception):
+        hasattr(importlib.import_module(name), "_platformctl_preload")
 
 
 def _serve(conn: multiprocessing.connection.Connection) -> None:

@@ -23,6 +23,9 @@ class SecondaryExports(StackExports):
 
 
 role = pulumi.Config().require("role")
+# pulumi_aws.config replaces its module's class when it loads: a module the fork server
+# preloads must come out the same as in a fresh interpreter.
+pulumi.export("region", aws.config.region)
 if role == "primary":
     vpc = aws.ec2.Vpc("primary", cidr_block="10.10.0.0/16")
     PrimaryExports(vpc_id=vpc.id, vpc_owner=vpc.owner_id).publish()
