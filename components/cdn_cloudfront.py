@@ -10,12 +10,11 @@ import pulumi_aws as aws
 from components.labels import child_name, physical_name, resource_tags
 from components.monitoring import MonitoredResource
 from components.object_store import LogBucket, LogBucketArgs
+from components.waf import CLOUDFRONT_REGION, managed_web_acl
 
 if TYPE_CHECKING:
     from components.cdn import Cdn, CdnArgs, CdnOrigin
 
-# CloudFront-scoped resources (ACM certificates, WAF web ACLs) live in us-east-1.
-CLOUDFRONT_REGION = "us-east-1"
 # Managed policies by their documented, stable ids (no invoke needed).
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
@@ -23,9 +22,6 @@ ELEMENTAL_MEDIAPACKAGE_CACHE = "08627262-05a9-4f76-9ded-b50ca2e3a84f"
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 CORS_S3_ORIGIN = "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf"
 MINIMUM_PROTOCOL_VERSION = "TLSv1.2_2021"
-AWS_MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet",
-                           "AWSManagedRulesKnownBadInputsRuleSet",
-                           "AWSManagedRulesAmazonIpReputationList")
 READ_METHODS = ["GET", "HEAD"]
 CORS_READ_METHODS = ["GET", "HEAD", "OPTIONS"]
 ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
@@ -37,36 +33,6 @@ BEHAVIOURS: dict[str, tuple[str, str | None, list[str]]] = {
     "live": (ELEMENTAL_MEDIAPACKAGE_CACHE, None, CORS_READ_METHODS),
     "vod": (CACHING_OPTIMIZED, CORS_S3_ORIGIN, CORS_READ_METHODS),
 }
-
-
-def _visibility(metric: str) -> dict[str, Any]:
-    return {"cloudwatch_metrics_enabled": True, "metric_name": metric,
-            "sampled_requests_enabled": True}
-
-
-def _web_acl(cdn: Cdn, name: str, args: CdnArgs) -> aws.wafv2.WebAcl:
-    rules = [{
-        "name": group,
-        "priority": index,
-        "override_action": {"none": {}},
-        "statement": {"managed_rule_group_statement": {"vendor_name": "AWS", "name": group}},
-        "visibility_config": _visibility(group),
-    } for index, group in enumerate(AWS_MANAGED_RULE_GROUPS)]
-    rules.append({
-        "name": "rate-limit-per-ip",
-        "priority": len(rules),
-        "action": {"block": {}},
-        "statement": {"rate_based_statement": {
-            "limit": args.rate_limit_per_5_minutes, "aggregate_key_type": "IP",
-            "evaluation_window_sec": 300}},
-        "visibility_config": _visibility("rate-limit-per-ip"),
-    })
-    acl_name = child_name(name, "waf")
-    return aws.wafv2.WebAcl(
-        acl_name, scope="CLOUDFRONT", region=CLOUDFRONT_REGION,
-        description=f"{name}: AWS managed rules and a per-IP rate limit",
-        default_action={"allow": {}}, rules=rules, visibility_config=_visibility(acl_name),
-        tags=resource_tags(acl_name), opts=pulumi.ResourceOptions(parent=cdn))
 
 
 def _certificate(cdn: Cdn, name: str, args: CdnArgs) -> pulumi.Input[str]:
@@ -225,7 +191,9 @@ def build_cloudfront(cdn: Cdn, name: str, args: CdnArgs) -> None:
         cdn.key_group_id = key_group.id
 
     headers = _security_headers(cdn, name)
-    web_acl = _web_acl(cdn, name, args)
+    web_acl = managed_web_acl(cdn, name, scope="CLOUDFRONT",
+                              rate_limit_per_5_minutes=args.rate_limit_per_5_minutes,
+                              description=f"{name}: AWS managed rules and a per-IP rate limit")
     certificate_arn = _certificate(cdn, name, args)
 
     logging_config = None

@@ -70,10 +70,14 @@ class RouteTarget:
 @dataclass(frozen=True, kw_only=True)
 class RoutedRecordArgs:
     zone_id: pulumi.Input[str]
+    """Hosted zone of `name` (a Route 53 public zone)."""
     name: str
     """The DNS name answered (A alias records)."""
     policy: RoutingPolicy
+    """`failover` (PRIMARY / SECONDARY) or `geolocation` (locations and a default)."""
     targets: Sequence[RouteTarget]
+    """The whole routing table of `name`; this stack creates the targets it gives a
+    `dns_name` (the others are other stacks')."""
     request_interval: int = 30
     """Seconds between health checks (10 costs more)."""
     failure_threshold: int = 3
@@ -130,7 +134,9 @@ class RoutedRecord(pulumi.ComponentResource):
     """Health-checked Route 53 routing records for one name."""
 
     fqdn: str
+    """The name answered."""
     health_check_ids: dict[str, pulumi.Output[str]]
+    """Target id -> its Route 53 health check, for the targets this stack owns."""
 
     def __init__(self, name: str, args: RoutedRecordArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:

@@ -17,16 +17,15 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
+from components.alb import certificate, https_load_balancer
 from components.aws_context import AwsContext
 from components.iam import policy_document, service_role
 from components.kms import customer_key
 from components.labels import child_name, physical_name, resource_tags
 from components.logs import LOGS_SERVICE, check_log_retention, encrypted_log_group
 from components.monitoring import MonitoredResource
-from components.object_store import LogBucket, LogBucketArgs
 from components.stateful import stateful_options
 
-TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 CONTAINER_NAME = "app"
 # Fargate task sizes: cpu units -> allowed memory MiB.
 FARGATE_SIZES: dict[int, range | tuple[int, ...]] = {
@@ -428,46 +427,6 @@ class EcsService(pulumi.ComponentResource):
             referenced_security_group_id=alb_sg_id,
             description="App port from the load balancer", opts=self._opts())
 
-    def _access_log_bucket(self) -> LogBucket:
-        """ALB access logs go to a shared-bar `LogBucket(purpose="alb")`: private, versioned,
-        TLS-only, expiring, SSE-S3 (the only encryption ALB log delivery supports, with the
-        visible KMS waiver tag) and a policy admitting only the ELB log writers."""
-        return LogBucket(child_name(self._name, "alb-logs"), LogBucketArgs(
-            purpose="alb", retention_days=self.args.access_log_retention_days,
-            protect=self.args.protect, tags=self.args.tags), opts=self._opts())
-
-    def _certificate(self) -> pulumi.Input[str]:
-        if self.args.certificate_arn is not None:
-            self.certificate_validation_records = pulumi.Output.from_input([])
-            return self.args.certificate_arn
-        cert_name = child_name(self._name, "certificate")
-        certificate = aws.acm.Certificate(
-            cert_name, domain_name=self.args.domain_name, validation_method="DNS",
-            key_algorithm="EC_prime256v1",
-            options=aws.acm.CertificateOptionsArgs(
-                certificate_transparency_logging_preference="ENABLED"),
-            tags=self._tags("certificate"), opts=self._opts())
-        self.certificate_validation_records = certificate.domain_validation_options.apply(
-            lambda options: [{"name": o.resource_record_name, "type": o.resource_record_type,
-                              "value": o.resource_record_value} for o in options or []])
-        fqdns: list[pulumi.Output[str]] = []
-        if self.args.route53_zone_id is not None:
-            option = certificate.domain_validation_options.apply(lambda o: o[0])
-            record = aws.route53.Record(
-                child_name(self._name, "certificate-validation-record"),
-                zone_id=self.args.route53_zone_id,
-                name=option.apply(lambda o: o.resource_record_name),
-                type=option.apply(lambda o: o.resource_record_type),
-                records=[option.apply(lambda o: o.resource_record_value)],
-                ttl=300, allow_overwrite=True, opts=self._opts())
-            fqdns.append(record.fqdn)
-        # Waits until the records exist (here, or made by the DNS owner from the output).
-        validation = aws.acm.CertificateValidation(
-            child_name(self._name, "certificate-validation"),
-            certificate_arn=certificate.arn, validation_record_fqdns=fqdns or None,
-            opts=self._opts())
-        return validation.certificate_arn
-
     def _target_group(self) -> aws.lb.TargetGroup:
         return aws.lb.TargetGroup(
             child_name(self._name, "tg"),
@@ -496,39 +455,17 @@ class EcsService(pulumi.ComponentResource):
 
     def _load_balancer(self, alb_sg: aws.ec2.SecurityGroup, target_group: aws.lb.TargetGroup,
                        ) -> tuple[aws.lb.LoadBalancer, aws.lb.Listener]:
-        log_bucket = self._access_log_bucket()
-        self.access_log_bucket = log_bucket.bucket_name
-        alb = aws.lb.LoadBalancer(
-            child_name(self._name, "alb"),
-            load_balancer_type="application",
-            internal=False,
-            subnets=list(self.args.public_subnet_ids),
-            security_groups=[alb_sg.id],
-            drop_invalid_header_fields=True,
-            desync_mitigation_mode="defensive",
-            enable_http2=True,
-            idle_timeout=60,
-            enable_deletion_protection=self.args.protect,
-            access_logs=aws.lb.LoadBalancerAccessLogsArgs(
-                bucket=log_bucket.bucket_name, prefix=self._name, enabled=True),
-            tags=self._tags("alb"),
-            # AWS checks the bucket policy when access logs are enabled: wait for it.
-            opts=self._opts(depends_on=[log_bucket]))
-        https = aws.lb.Listener(
-            child_name(self._name, "https"),
-            load_balancer_arn=alb.arn, port=443, protocol="HTTPS",
-            ssl_policy=TLS_POLICY, certificate_arn=self._certificate(),
-            default_actions=[aws.lb.ListenerDefaultActionArgs(
-                type="forward", target_group_arn=target_group.arn)],
-            tags=self._tags("https"), opts=self._opts())
-        aws.lb.Listener(
-            child_name(self._name, "http-redirect"),
-            load_balancer_arn=alb.arn, port=80, protocol="HTTP",
-            default_actions=[aws.lb.ListenerDefaultActionArgs(
-                type="redirect", redirect=aws.lb.ListenerDefaultActionRedirectArgs(
-                    protocol="HTTPS", port="443", status_code="HTTP_301"))],
-            tags=self._tags("http-redirect"), opts=self._opts())
-        return alb, https
+        args = self.args
+        cert = certificate(self, self._name, certificate_arn=args.certificate_arn,
+                           domain_name=args.domain_name, route53_zone_id=args.route53_zone_id,
+                           tags=args.tags)
+        self.certificate_validation_records = cert.validation_records
+        balancer = https_load_balancer(
+            self, self._name, subnet_ids=args.public_subnet_ids, security_group_id=alb_sg.id,
+            target_group_arn=target_group.arn, certificate_arn=cert.arn, protect=args.protect,
+            access_log_retention_days=args.access_log_retention_days, tags=args.tags)
+        self.access_log_bucket = balancer.access_log_bucket.bucket_name
+        return balancer.alb, balancer.https
 
     # ---- cluster, IAM, task, service ------------------------------------------------------
 

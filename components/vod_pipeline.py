@@ -42,7 +42,13 @@ from components.labels import DataClass, child_name, resource_tags
 from components.live_channel import Rendition, validate_ladder
 from components.logs import LOGS_SERVICE, check_log_retention, encrypted_log_group
 from components.monitoring import MonitoredResource
-from components.object_store import ObjectStore, ObjectStoreArgs, check_cors_origins
+from components.object_store import (
+    TIERINGS,
+    ObjectStore,
+    ObjectStoreArgs,
+    Tiering,
+    check_cors_origins,
+)
 
 HANDLER_DIR = Path(__file__).resolve().parent / "vod_handler"
 EVENTS_SERVICE = "events.amazonaws.com"
@@ -68,7 +74,11 @@ class VodPipelineSettings:
     audio_bitrate: int = 96_000
     """AAC-LC stereo bitrate; 96 kb/s (default) suits speech-heavy lectures."""
     output_transition_days: int = 30
-    """Days before outputs move to STANDARD_IA; 30 (default, the seed; S3's minimum)."""
+    """Days before outputs move to `output_tiering`'s class; 30 (default, the seed; S3's
+    minimum for STANDARD_IA)."""
+    output_tiering: Tiering = "standard-ia"
+    """Storage class the renditions move to: `standard-ia` (default) or
+    `intelligent-tiering` (KnowledgeCity: popularity of lectures is unknown up front)."""
     upload_data_class: DataClass = "user-content"
     """Data class of the raw uploads, also tagged on the job queues and the notifications
     topic (their messages name upload keys); `user-content` (default: instructors' uploads)."""
@@ -98,7 +108,10 @@ class VodPipelineSettings:
             raise ValueError(f"segment_seconds: {self.segment_seconds}; use 1..30")
         if not 64_000 <= self.audio_bitrate <= 320_000:
             raise ValueError(f"audio_bitrate: {self.audio_bitrate}; use 64000..320000 bit/s")
-        if self.output_transition_days < 30:
+        if self.output_tiering not in TIERINGS:
+            raise ValueError(f"output_tiering: '{self.output_tiering}' is unknown; use one of "
+                             f"{', '.join(TIERINGS)}")
+        if self.output_tiering == "standard-ia" and self.output_transition_days < 30:
             raise ValueError(f"output_transition_days: {self.output_transition_days} is below "
                              "the 30 days S3 requires before STANDARD_IA; use 30 or more")
         if not re.match(r"^[a-z0-9][a-z0-9-]{0,30}$", self.output_key_prefix):
@@ -290,7 +303,7 @@ class VodPipeline(pulumi.ComponentResource):
             access_log_bucket=args.access_log_bucket), opts=child)
         self.output_store = ObjectStore(child_name(name, "outputs"), ObjectStoreArgs(
             kind="s3", data_class=args.output_data_class, protect=args.protect,
-            tiering="standard-ia", tiering_after_days=args.output_transition_days,
+            tiering=args.output_tiering, tiering_after_days=args.output_transition_days,
             cloudfront_origin=args.output_cdn_origin,
             replication_region=args.replication_region, region=args.region,
             allowed_regions=list(args.allowed_regions),

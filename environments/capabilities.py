@@ -13,9 +13,15 @@ from environments.errors import SpecError
 @cache
 def regions_offering(service: str) -> frozenset[str]:
     """Regions of the `aws` partition with an endpoint for `service` (a botocore name)."""
+    return frozenset(_session().get_available_regions(service))
+
+
+@cache
+def _session():
+    # One session for every service: each new one parses the endpoint data again.
     import botocore.session
 
-    return frozenset(botocore.session.get_session().get_available_regions(service))
+    return botocore.session.get_session()
 
 
 def check_offered(services: Sequence[tuple[str, str]], region: str,

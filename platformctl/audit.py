@@ -5,7 +5,7 @@ The regions scanned are the account's own: every region enabled for it
 (`ec2:DescribeRegions`), or those named with `--regions` (checked against the same
 answer). Copies that live in other regions are resolved from the stores themselves: S3
 replication, DynamoDB replicas, RDS read replicas, Aurora global clusters, ElastiCache
-global datastores and multi-Region KMS keys.
+global datastores and multi-Region KMS keys. SQS queues are stores too (their messages).
 
 Two halves, kept apart so the rules are testable without AWS:
 - pure functions (`data_class`, `is_restricted`, `findings_for`) over `Store` records;
@@ -46,6 +46,7 @@ IAM_ACTIONS = (
     "elasticache:DescribeReplicationGroups", "elasticache:ListTagsForResource",
     "elasticache:DescribeGlobalReplicationGroups",
     "kms:ListKeys", "kms:DescribeKey", "kms:ListResourceTags",
+    "sqs:ListQueues", "sqs:ListQueueTags",
 )
 
 ClientFactory = Callable[[str, str], Any]
@@ -59,7 +60,7 @@ class AuditError(Exception):
         self.call, self.region, self.code = call, region, code
         super().__init__(f"{call} in {region} failed: {code}; the audit is incomplete, "
                          "check the credentials (read-only access to EC2 regions, S3, RDS, "
-                         "DynamoDB, ElastiCache and KMS) and the endpoint")
+                         "DynamoDB, ElastiCache, KMS and SQS) and the endpoint")
 
 
 class AuditInputError(Exception):
@@ -404,8 +405,25 @@ def kms_stores(client: ClientFactory, region: str) -> list[Store]:
     return stores
 
 
+def sqs_stores(client: ClientFactory, region: str) -> list[Store]:
+    """Queues: their messages are data at rest for up to 14 days (a work queue of a web tier
+    carries user data). SQS copies nothing across regions itself (a dead-letter queue must
+    be in its source's region); fan-out through SNS is a live copy path (audit_copies)."""
+    sqs = client("sqs", region)
+    stores = []
+    with _aws("sqs:ListQueues", region):
+        urls = [u for page in sqs.get_paginator("list_queues").paginate()
+                for u in page.get("QueueUrls", ())]
+    for url in urls:
+        name = url.rsplit("/", 1)[-1]
+        with _aws(f"sqs:ListQueueTags({name})", region):
+            tags = sqs.list_queue_tags(QueueUrl=url).get("Tags") or {}
+        stores.append(Store("sqs-queue", name, region, dict(tags)))
+    return stores
+
+
 REGIONAL_COLLECTORS: tuple[Callable[[ClientFactory, str], list[Store]], ...] = (
-    rds_stores, dynamodb_stores, elasticache_stores, kms_stores)
+    rds_stores, dynamodb_stores, elasticache_stores, kms_stores, sqs_stores)
 
 
 SCAN_THREADS = 8

@@ -6,17 +6,18 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from platformctl.errors import PlanInputError, ProgramError
-from platformctl.project import Project
-from platformctl.render import render_json, render_markdown, render_sarif, render_text
-from platformctl.verdict import exit_code
-from platformctl.worker import PlanRequest, PlanResult, plan_in_processes
+
+# Commands import what they use in their bodies: `--help` and every other command load only
+# their own modules (the plan engine, worker pool and renderers cost a command that has no
+# use for them; benchmarks/README.md).
+if TYPE_CHECKING:
+    from platformctl.worker import PlanRequest, PlanResult
 
 EXIT_OK, EXIT_POLICY, EXIT_INPUT = 0, 1, 2
 
@@ -82,7 +83,11 @@ def plan(
     """Run the program under Pulumi's mock runtime, as a preview, and print what it would
     create. Exit 0 passes (or policies not evaluated), 1 blocked by policy, 2 bad input or a
     failed plan, 3 incomplete (multi-language components the offline engine cannot see)."""
+    from platformctl.project import Project
+    from platformctl.render import render_json, render_markdown, render_sarif, render_text
     from platformctl.stack_references import read_stack_references
+    from platformctl.verdict import exit_code
+    from platformctl.worker import PlanRequest
 
     if (stack is None) == (not all_stacks):
         raise fail("give a STACK or --all, not both or neither")
@@ -161,6 +166,7 @@ def analyze_command(
 ) -> None:
     """Judge a deployed stack offline: the policy pack on its `pulumi stack export`."""
     from platformctl.analyze import analyze_state
+    from platformctl.render import render_json, render_markdown, render_sarif, render_text
 
     try:
         pack_dir, pack_config = _policy_options(policy_pack, policy_config)
@@ -452,6 +458,8 @@ def cost_command(
     from platformctl.cost import CostError, estimate, usage_from
     from platformctl.cost import render as cost_render
     from platformctl.diff import load_plans
+    from platformctl.project import Project
+    from platformctl.worker import PlanRequest
 
     if sum((bool(stacks), all_stacks, plans is not None)) != 1:
         raise fail("give STACK names, --all or --plans PATH (one of them)")
@@ -495,6 +503,8 @@ def graph_command(
     stack references."""
     from platformctl.diff import load_plans
     from platformctl.graph import render_mermaid
+    from platformctl.project import Project
+    from platformctl.worker import PlanRequest
 
     if (stack is None) == (plans is None):
         raise fail("give a STACK or --plans FILE, not both or neither")
@@ -536,6 +546,7 @@ def check_command(
     from platformctl.checks import run_checks
     from platformctl.checks.report import RENDERERS
     from platformctl.checks.sources import plan_stacks, read_plan_files
+    from platformctl.project import Project
 
     if sum((bool(stacks), all_stacks, bool(plan_files))) != 1:
         raise fail("give STACK..., --all or --plan FILE (one of them)")
@@ -585,6 +596,7 @@ def preflight_command(
     """Read-only pre-flight (boto3): account, regions, quotas and names the plan needs."""
     from platformctl.checks.sources import plan_stacks, read_plan_files
     from platformctl.preflight import PreflightError, client_factory, preflight
+    from platformctl.project import Project
 
     if (stack is None) == (plan_file is None):
         raise fail("give a STACK or --plan FILE, not both or neither")
@@ -607,14 +619,57 @@ def preflight_command(
         raise typer.Exit(EXIT_POLICY)
 
 
+class OrderFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command("order")
+def order_command(
+    blueprint: Annotated[str | None, typer.Option(
+        "--blueprint", help="Only the stacks of this blueprint (their platform:blueprint).")]
+    = None,
+    plans: Annotated[Path | None, typer.Option(
+        "--plans", help="Order these saved plan JSON files (a file or a directory) instead "
+        "of planning.")] = None,
+    output_format: Annotated[OrderFormat, typer.Option("--format", "-f")] = OrderFormat.text,
+    cwd: Annotated[Path, typer.Option("--cwd", help="Pulumi project directory.")] = Path("."),
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Stacks planned at once.")]
+    = max(1, os.cpu_count() or 1),
+) -> None:
+    """The stacks in deploy order: each after the stacks it reads through StackReferences
+    (an Aurora global primary before its secondary, regional stacks before the global stack
+    reading them). Exit 2 on a reference cycle or a stack that fails to plan."""
+    from platformctl import order
+    from platformctl.project import Project
+
+    try:
+        if plans is not None:
+            found = order.saved(plans, blueprint)
+        else:
+            project = Project.load(cwd)
+            found = order.planned(project, order.stacks_of(project, blueprint), jobs)
+        sys.stdout.write(order.render(found, output_format.value))
+    except PlanInputError as error:
+        raise fail(str(error)) from None
+
+
 def _run(requests: list[PlanRequest], jobs: int, show_progress: bool) -> list[PlanResult]:
-    if not show_progress:
-        return list(plan_in_processes(requests, jobs))
-    columns = (TextColumn("planning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=stderr, transient=True) as progress:
-        task = progress.add_task("plan", total=len(requests))
-        return list(plan_in_processes(requests, jobs,
-                                      on_done=lambda _: progress.advance(task)))
+    """Plan the requests (a StackReference cycle between them is one line, exit 2)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from platformctl.worker import plan_in_processes
+
+    try:
+        if not show_progress:
+            return plan_in_processes(requests, jobs)
+        columns = (TextColumn("planning"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn())
+        with Progress(*columns, console=stderr, transient=True) as progress:
+            task = progress.add_task("plan", total=len(requests))
+            return plan_in_processes(requests, jobs, on_done=lambda _: progress.advance(task))
+    except PlanInputError as error:
+        raise fail(str(error)) from None
 
 
 def main() -> None:

@@ -2,10 +2,11 @@
 
 The plan's resources become the real `pulumi_policy` argument objects (`PolicyResource`,
 `PolicyResourceOptions`, `PolicyProviderResource`, `StackValidationArgs`,
-`ResourceValidationArgs`) with props behind the SDK's unknown-checking proxy; each policy's
-`config_schema` defaults are applied (the Pulumi CLI does that, not the SDK); enforcement
-levels resolve as the CLI resolves them (`all`, then the policy's own entry). Resources that
-use a default provider get one, as the engine creates it from the stack's `<package>:region`.
+`ResourceValidationArgs`) with props behind the SDK's unknown-checking proxy (wrapped as
+they are read: platformctl.policy_props); each policy's `config_schema` defaults are applied
+(the Pulumi CLI does that, not the SDK); enforcement levels resolve as the CLI resolves them
+(`all`, then the policy's own entry). Resources that use a default provider get one, as the
+engine creates it from the stack's `<package>:region`.
 
 The pack is loaded from its directory without running `__main__.py` when the package exposes
 `POLICIES`; any other Python pack is loaded by running its `__main__.py` with `PolicyPack`
@@ -15,13 +16,16 @@ replaced by a stand-in that records the policies instead of starting a server.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
+import functools
+import gc
 import hashlib
 import importlib.util
 import json
 import runpy
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from inspect import isawaitable
 from pathlib import Path
@@ -41,13 +45,13 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
-from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
+from pulumi_policy.proxy import UnknownValueError
 
 from platformctl.errors import PlanInputError, ProgramError
 from platformctl.global_services import GLOBAL_REGION
+from platformctl.policy_props import UNKNOWN_MARK, props_proxy
 
 DEFAULT_PACK_DIR = Path(__file__).resolve().parent.parent / "policies"
-UNKNOWN_MARK = "[unknown]"  # how platformctl.plan writes an unknown value
 WAIVED = "waived"
 ENFORCEMENT_ORDER = {"mandatory": 0, "advisory": 1, WAIVED: 2}
 
@@ -170,6 +174,34 @@ class Resolved:
     properties: dict[str, Any]
 
 
+@functools.lru_cache(maxsize=512)
+def _validator(document: str) -> Any:
+    """The validator of a config schema (JSON text), the schema checked once: checking it
+    against the meta-schema, as `jsonschema.validate` does on each call, cost more than
+    the rest of a plan's policy evaluation."""
+    schema = json.loads(document)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+_CONFIG_ERRORS: dict[tuple[str, str], tuple[str, str] | None] = {}
+
+
+def _config_error(document: str, properties: dict[str, Any]) -> tuple[str, str] | None:
+    """(where, message) of the error `jsonschema.validate` raises for `properties`, None
+    when they are valid; remembered, since a pack's policies share one schema and config."""
+    key = (document, repr(properties))  # repr tells a list from a tuple, 1 from 1.0
+    if key not in _CONFIG_ERRORS:
+        if len(_CONFIG_ERRORS) > 1024:
+            _CONFIG_ERRORS.clear()
+        error = jsonschema.exceptions.best_match(
+            _validator(document).iter_errors(properties))
+        _CONFIG_ERRORS[key] = None if error is None else (
+            ".".join(str(p) for p in error.absolute_path), error.message)
+    return _CONFIG_ERRORS[key]
+
+
 def resolve_config(pack: Pack, config: Mapping[str, Any] | None) -> dict[str, Resolved]:
     """Enforcement level and properties of each policy, as the Pulumi CLI computes them:
     pack initial config, then the file; `all` sets every level, a policy's entry overrides;
@@ -212,28 +244,15 @@ def resolve_config(pack: Pack, config: Mapping[str, Any] | None) -> dict[str, Re
             document = {"type": "object", "properties": schema.properties}
             if schema.required:
                 document["required"] = schema.required
-            try:
-                jsonschema.validate(properties, document)
-            except jsonschema.ValidationError as error:
-                where = ".".join(str(p) for p in error.absolute_path)
-                raise PlanInputError(f"policy config {policy.name}.{where}: "
-                                     f"{error.message}") from None
+            error = _config_error(json.dumps(document, sort_keys=True), properties)
+            if error is not None:
+                where, message = error
+                raise PlanInputError(f"policy config {policy.name}.{where}: {message}")
         resolved[policy.name] = Resolved(level, properties)
     return resolved
 
 
 # --- the graph as the engine hands it to policies -----------------------------------------
-def _engine_value(value: Any) -> Any:
-    """Plan values back to what the analyzer deserializes: `[unknown]` -> the SDK sentinel."""
-    if value == UNKNOWN_MARK:
-        return UNKNOWN_STRING_VALUE
-    if isinstance(value, dict):
-        return {k: _engine_value(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_engine_value(v) for v in value]
-    return value
-
-
 def _package(type_token: str) -> str:
     if type_token.startswith("pulumi:providers:"):
         return type_token.removeprefix("pulumi:providers:")
@@ -292,16 +311,16 @@ def build_graph(plan: dict[str, Any],
     for resource in plan["resources"]:
         if resource["type"].startswith("pulumi:providers:"):
             providers[resource["urn"]] = PolicyProviderResource(
-                resource["type"], unknown_checking_proxy(_engine_value(resource["props"])),
-                resource["urn"], resource["name"])
+                resource["type"], props_proxy(resource["props"]), resource["urn"],
+                resource["name"])
     defaults = {}
     extra: list[PolicyResource] = []
     for package, props in _default_providers(plan, stack_config).items():
         type_token = f"pulumi:providers:{package}"
         urn = f"urn:pulumi:{stack}::{project}::{type_token}::default"
         defaults[package] = PolicyProviderResource(
-            type_token, unknown_checking_proxy(dict(props)), urn, "default")
-        extra.append(PolicyResource(type_token, unknown_checking_proxy(dict(props)), urn,
+            type_token, props_proxy(props), urn, "default")
+        extra.append(PolicyResource(type_token, props_proxy(props), urn,
                                     "default", PolicyResourceOptions(False, [], None, [],
                                                                      PolicyCustomTimeouts(0, 0, 0),
                                                                      [], None),
@@ -314,31 +333,37 @@ def build_graph(plan: dict[str, Any],
             provider = providers.get(resource["provider"])
             if provider is None and resource["provider"] in by_urn:
                 ref = by_urn[resource["provider"]]
-                provider = PolicyProviderResource(ref["type"], unknown_checking_proxy({}),
+                provider = PolicyProviderResource(ref["type"], props_proxy({}),
                                                   ref["urn"], ref["name"])
         elif resource["custom"] and not resource["type"].startswith(
                 ("pulumi:providers:", "pulumi:pulumi:")):
             provider = defaults.get(_package(resource["type"]))
         resources.append(PolicyResource(
-            resource["type"], unknown_checking_proxy(_engine_value(resource["props"])),
-            resource["urn"], resource["name"], _options(resource), provider, None, [], {}))
+            resource["type"], props_proxy(resource["props"]), resource["urn"],
+            resource["name"], _options(resource), provider, None, [], {}))
         links[resource["urn"]] = (resource["parent"], list(resource["dependencies"]))
     return _Graph(resources=resources + extra, links=links)
 
 
+class _StackResources(list):
+    """The resource list every stack policy of one plan receives. Hashed by identity and
+    weakly referenceable, so a pack may keep what it derives from the list (policies.graph
+    keeps its Graph) exactly as long as the evaluation holds the list."""
+
+    __hash__ = object.__hash__
+
+
 def _stack_resources(graph: _Graph) -> list[PolicyResource]:
-    """Fresh PolicyResources with parents and dependencies linked, as AnalyzeStack does."""
-    urns = {r.urn: r for r in graph.resources}
-    copies = {}
-    for r in graph.resources:
-        copies[r.urn] = PolicyResource(r.resource_type, r.props, r.urn, r.name, r.opts,
-                                       r.provider, None, [], {})
+    """The resources, one per URN, with parents and dependencies linked, as AnalyzeStack
+    hands them to stack policies. Linked in place, once per plan: resource policies get
+    their resource's fields (ResourceValidationArgs), never these objects."""
+    by_urn = {r.urn: r for r in graph.resources}
     for urn, (parent, dependencies) in graph.links.items():
-        resource = copies[urn]
-        if parent in copies:
-            resource.parent = copies[parent]
-        resource.dependencies.extend(copies[d] for d in dependencies if d in urns)
-    return list(copies.values())
+        resource = by_urn[urn]
+        if parent in by_urn:
+            resource.parent = by_urn[parent]
+        resource.dependencies.extend(by_urn[d] for d in dependencies if d in by_urn)
+    return _StackResources(by_urn.values())
 
 
 # --- evaluation ----------------------------------------------------------------------------
@@ -384,13 +409,38 @@ async def _await(result: Any) -> None:
     await result
 
 
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Evaluation allocates many small objects that reference counting frees (the graph
+    holds no cycles); the cycle collector's full passes walk the whole heap (the plan, the
+    SDK modules), and their number grows with the plan: without this, evaluation time
+    grew faster than the plan."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def evaluate(plan: dict[str, Any], pack: Pack, config: Mapping[str, Any] | None = None,
              stack_config: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """Every violation the pack reports on the plan, sorted; also stored in the plan."""
+    with _no_cycle_collection():
+        return _evaluate(plan, pack, config, stack_config)
+
+
+def _evaluate(plan: dict[str, Any], pack: Pack, config: Mapping[str, Any] | None,
+              stack_config: Mapping[str, str] | None) -> list[dict[str, Any]]:
     resolved = resolve_config(pack, config)
     graph = build_graph(plan, stack_config)
     violations: list[dict[str, Any]] = []
     stack_tags: dict[str, str] = {}
+    # One linked list of resources for every stack policy of this plan (the SDK's analyzer
+    # builds a fresh one per policy: policies only read their arguments, and building it
+    # per policy made the cost of the graph grow with the number of policies).
+    stack_resources: list[PolicyResource] | None = None
     for policy in pack.policies:
         setting = resolved[policy.name]
         level = setting.enforcement
@@ -400,7 +450,9 @@ def evaluate(plan: dict[str, Any], pack: Pack, config: Mapping[str, Any] | None 
             level = EnforcementLevel.MANDATORY
         config_copy = copy.deepcopy(setting.properties) or None
         if isinstance(policy, StackValidationPolicy):
-            args = StackValidationArgs(_stack_resources(graph), config_copy, stack_tags)
+            if stack_resources is None:
+                stack_resources = _stack_resources(graph)
+            args = StackValidationArgs(stack_resources, config_copy, stack_tags)
             _run(policy, args, _Reporter(policy, level, None, violations))
         elif isinstance(policy, ResourceValidationPolicy):
             if not policy.has_validation():
@@ -429,5 +481,5 @@ def evaluate_plan(plan: dict[str, Any], pack_dir: Path | None = DEFAULT_PACK_DIR
     return evaluate(plan, load_pack(pack_dir), config, stack_config)
 
 
-__all__ = ["DEFAULT_PACK_DIR", "Pack", "build_graph", "evaluate", "evaluate_plan", "load_pack",
-           "read_config", "resolve_config"]
+__all__ = ["DEFAULT_PACK_DIR", "UNKNOWN_MARK", "Pack", "build_graph", "evaluate", "evaluate_plan",
+           "load_pack", "read_config", "resolve_config"]

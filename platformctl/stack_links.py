@@ -1,13 +1,10 @@
 """Links between stacks, read from their plans: a StackReference to another stack means
-that stack must be deployed first. Used by `graph` (cross-stack edges) and by the deploy
-workflow (`python -m platformctl.stack_links order PLANS` prints the order).
+that stack must be deployed first. Used by `graph` (cross-stack edges), `platformctl order`
+(the deploy workflow's order) and the planning of stacks that read each other (stack_waves).
 """
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
 from typing import Any
 
 from platformctl.errors import PlanInputError
@@ -40,21 +37,3 @@ def deploy_order(plans: dict[str, dict[str, Any]]) -> list[str]:
         order.append(ready[0])
         placed.add(ready[0])
     return order
-
-
-def main(argv: list[str]) -> int:
-    from platformctl.diff import load_plans
-
-    if len(argv) != 2 or argv[0] != "order":
-        print("usage: python -m platformctl.stack_links order PLAN_FILE_OR_DIR", file=sys.stderr)
-        return 2
-    try:
-        print(json.dumps(deploy_order(load_plans(Path(argv[1])))))
-    except PlanInputError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -47,15 +47,21 @@ def result_class(token: str) -> type | None:
         return None
     class_name = function[0].upper() + function[1:] + "Result"
     base = ".".join(p for p in (package, module) if p)
-    for candidate in (f"{base}.{_snake(function)}", *_modules_naming(base, token)):
-        try:
-            loaded = importlib.import_module(candidate)
-        except ImportError:
-            continue
-        found = getattr(loaded, class_name, None)
-        if isinstance(found, type) and _types.is_output_type(found):
-            return found
-    return None
+    # The codegen's name first; reading the package's sources only when it misses.
+    found = _result_class_in(f"{base}.{_snake(function)}", class_name)
+    if found is None:
+        found = next(filter(None, (_result_class_in(candidate, class_name)
+                                   for candidate in _modules_naming(base, token))), None)
+    return found
+
+
+def _result_class_in(module: str, class_name: str) -> type | None:
+    try:
+        loaded = importlib.import_module(module)
+    except ImportError:
+        return None
+    found = getattr(loaded, class_name, None)
+    return found if isinstance(found, type) and _types.is_output_type(found) else None
 
 
 def _modules_naming(base: str, token: str) -> list[str]:

@@ -1,15 +1,18 @@
 """One process per planned stack: Pulumi's runtime state is global, and a foreign project's
-modules must not meet ours in one interpreter."""
+modules must not meet ours in one interpreter. The processes are children of a preloaded
+fork server (platformctl.fork_server); stacks that read each other are planned in the order
+their references give (platformctl.stack_waves)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import multiprocessing
+import os
 import traceback
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +32,8 @@ class PlanRequest:
     # Outputs of referenced stacks (StackReference name -> outputs) and the file each came from.
     stack_references: dict[str, dict[str, Any]] | None = None
     reference_sources: dict[str, str] | None = None
-    # Plan sibling stacks of the project that a StackReference names (one level deep).
+    # Sibling stacks of the project that a StackReference names are planned first and their
+    # plans answer it (False: such references stay unknown).
     resolve_siblings: bool = True
 
 
@@ -39,6 +43,8 @@ class PlanResult:
     plan: dict[str, Any] | None
     error: str | None = None
     detail: str | None = None  # traceback, shown with --debug only
+    # Not planned yet: StackReference name -> sibling stack whose plan must answer it first.
+    needs: dict[str, str] | None = None
 
     @property
     def ok(self) -> bool:
@@ -60,7 +66,7 @@ def plan_in_this_process(request: PlanRequest) -> PlanResult:
                               request.reference_sources)
         siblings = _unresolved_siblings(request, capture.stack_references)
         if siblings:
-            return _replan_with_siblings(request, siblings)
+            return PlanResult(stack=request.stack, plan=None, needs=siblings)
         plan = build_plan(capture)
         if request.policy_pack is not None:
             _evaluate_policies(request, plan)
@@ -94,25 +100,6 @@ def _unresolved_siblings(request: PlanRequest, references: list[Any]) -> dict[st
     return found
 
 
-def _replan_with_siblings(request: PlanRequest, siblings: dict[str, str]) -> PlanResult:
-    """Plan the sibling stacks, then this one again with their outputs, each in a fresh
-    process (the runtime of this one already ran the program)."""
-    sibling_requests = [PlanRequest(directory=request.directory, stack=stack,
-                                    resolve_siblings=False)
-                        for stack in dict.fromkeys(siblings.values())]
-    planned = {r.stack: r for r in plan_in_processes(sibling_requests, len(sibling_requests))}
-    references = dict(request.stack_references or {})
-    sources = dict(request.reference_sources or {})
-    for name, stack in siblings.items():
-        sibling = planned[stack]
-        if sibling.plan is not None:
-            references[name] = sibling.plan["outputs"]
-            sources[name] = f"plan of sibling stack {stack}"
-    again = replace(request, stack_references=references, reference_sources=sources,
-                    resolve_siblings=False)
-    return next(plan_in_processes([again], 1))
-
-
 def _evaluate_policies(request: PlanRequest, plan: dict[str, Any]) -> None:
     from platformctl.policy_config import stack_policy_config
     from platformctl.policy_runner import evaluate, load_pack
@@ -126,7 +113,7 @@ def _evaluate_policies(request: PlanRequest, plan: dict[str, Any]) -> None:
     evaluate(plan, pack, config, stack_config)
 
 
-def _plan_in_worker(request: PlanRequest) -> PlanResult:
+def plan_in_worker(request: PlanRequest) -> PlanResult:
     """Entry point of a worker process: plan, then close the event loop Pulumi ran on, which
     would otherwise fail noisily when the interpreter tears it down at exit. Tasks a
     program leaves pending (outputs never awaited) are dropped with the process, silently."""
@@ -137,23 +124,44 @@ def _plan_in_worker(request: PlanRequest) -> PlanResult:
         asyncio.get_event_loop().close()
 
 
+class FreshProcesses:
+    """Each request in a fresh interpreter (spawned): every stack loads the SDK modules
+    itself. Where there is no fork, and to compare the fork server's plans against."""
+
+    def __init__(self, jobs: int) -> None:
+        self._pool = ProcessPoolExecutor(max_workers=max(1, jobs),
+                                         mp_context=multiprocessing.get_context("spawn"),
+                                         max_tasks_per_child=1)
+        self._running: dict[Future[PlanResult], PlanRequest] = {}
+
+    def submit(self, request: PlanRequest) -> None:
+        self._running[self._pool.submit(plan_in_worker, request)] = request
+
+    def next_done(self) -> PlanResult:
+        done = next(as_completed(self._running))
+        request = self._running.pop(done)
+        try:
+            return done.result()
+        except Exception as error:  # noqa: BLE001 - a crashed worker is one stack's error
+            return PlanResult(stack=request.stack, plan=None,
+                              error=f"program error: worker failed: {error}")
+
+    def __enter__(self) -> FreshProcesses:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._pool.shutdown()
+
+
 def plan_in_processes(requests: list[PlanRequest], jobs: int,
-                      on_done: Callable[[PlanResult], None] | None = None) -> Iterator[PlanResult]:
-    """Plan each request in its own fresh process, `jobs` at a time; yield in request order."""
-    context = multiprocessing.get_context("spawn")
-    results: dict[str, PlanResult] = {}
-    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context,
-                             max_tasks_per_child=1) as pool:
-        futures = {pool.submit(_plan_in_worker, r): r for r in requests}
-        for future in as_completed(futures):
-            request = futures[future]
-            try:
-                result = future.result()
-            except Exception as error:  # noqa: BLE001 - a crashed worker is one stack's error
-                result = PlanResult(stack=request.stack, plan=None,
-                                    error=f"program error: worker failed: {error}")
-            results[request.stack] = result
-            if on_done is not None:
-                on_done(result)
-    for request in requests:
-        yield results[request.stack]
+                      on_done: Callable[[PlanResult], None] | None = None,
+                      fresh_processes: bool = False) -> list[PlanResult]:
+    """Plan each request in a process of its own, `jobs` at a time, a stack after the sibling
+    stacks it references; results in request order. A reference cycle is a PlanInputError.
+    `fresh_processes`: a fresh interpreter per stack instead of the preloaded fork server."""
+    from platformctl.fork_server import ForkServer
+    from platformctl.stack_waves import plan_in_waves
+
+    runner = FreshProcesses(jobs) if fresh_processes or not hasattr(os, "fork") else ForkServer()
+    with runner:
+        return plan_in_waves(requests, jobs, runner, on_done)

@@ -32,7 +32,7 @@ def stack_policy(name: str, description: str, check: Check, *,
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         config = args.get_config() or {}
-        graph = Graph(args.resources)
+        graph = Graph.of(args.resources)
         findings: list[tuple[str | None, str]] = []
 
         def report(subject: Any, message: str) -> None:

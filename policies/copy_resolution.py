@@ -102,26 +102,38 @@ def physical_names(resource: PolicyResource) -> set[str]:
     return found
 
 
+def _by_physical_name(graph: Graph, types: tuple[str, ...]) -> dict[str, list[PolicyResource]]:
+    index: dict[str, list[PolicyResource]] = {}
+    for resource in graph.of_type(*types):
+        for name in physical_names(resource):
+            index.setdefault(name, []).append(resource)
+    return index
+
+
 def find(graph: Graph, resource: PolicyResource, value: Any, ref: Ref,
          exclude: Iterable[PolicyResource] = ()) -> list[PolicyResource]:
     """The resources of `ref.types` that `value` (at `ref.path` of `resource`) names."""
     skip = {resource.urn, *(r.urn for r in exclude)}
-    candidates = [r for r in graph.of_type(*ref.types) if r.urn not in skip]
+
+    def candidates(found: Iterable[PolicyResource]) -> list[PolicyResource]:
+        return [r for r in graph.select(ref.types, found) if r.urn not in skip]
     deps = {d.urn for d in graph.dependencies(resource)}
     if value is UNKNOWN:  # what the prop was computed from (the engine says), else any dep
         prop = ref.path.split(".", 1)[0].removesuffix("[]")
         computed_from = {d.urn for d in graph.property_dependencies(resource, prop)}
-        return [r for r in candidates if r.urn in (computed_from or deps)]
+        return candidates(graph.with_urns(computed_from or deps))
     if not isinstance(value, str) or not value:
         return []
     short = short_name(value)
-    exact = [r for r in candidates if {value, short} & physical_names(r)]
+    by_name = graph.index(("physical names", ref.types),
+                          lambda g: _by_physical_name(g, ref.types))
+    exact = candidates([*by_name.get(value, ()), *by_name.get(short, ())])
     if exact:
         return exact
     auto = AUTONAME.match(short)
     if auto is None:
         return []
-    return [r for r in candidates if r.urn in deps and r.name == auto["logical"]]
+    return candidates(r for r in graph.with_urns(deps) if r.name == auto["logical"])
 
 
 # --- regions -------------------------------------------------------------------------------
@@ -213,13 +225,25 @@ def copied_class(graph: Graph, resource: PolicyResource, entry: CopyPath) -> Dat
                                                "resource of this stack)"))
             classes += [data_class(graph, m) for m in matches]
             if isinstance(value, str) and not entry.to:  # the other members of its group
-                classes += [data_class(graph, p) for p in graph.of_type(*entry.types)
-                            if p is not resource and value in values_at(p.props, ref.path)]
+                group = graph.index(("copy group", entry.types, ref.path),
+                                    lambda g, e=entry, r=ref: _groups(g, e.types, r.path))
+                classes += [data_class(graph, p) for p in group.get(value, ())
+                            if p is not resource]
     if entry.source and not classes and not entry.to and entry.when is None:
         return None  # not a member / not a replica: nothing is copied into it
     if not classes or not entry.to:
         classes.append(data_class(graph, resource))
     return max(classes)
+
+
+def _groups(graph: Graph, types: tuple[str, ...], path: str) -> dict[str, list[PolicyResource]]:
+    """Resources of `types` by each name they hold at `path` (the groups copies join)."""
+    groups: dict[str, list[PolicyResource]] = {}
+    for resource in graph.of_type(*types):
+        for value in dict.fromkeys(v for v in values_at(resource.props, path)
+                                   if isinstance(v, str)):
+            groups.setdefault(value, []).append(resource)
+    return groups
 
 
 def sources(graph: Graph, resource: PolicyResource, entry: CopyPath) -> list[PolicyResource]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+import weakref
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from pulumi_policy import PolicyResource
 from pulumi_policy.proxy import UnknownValueError
@@ -24,6 +25,8 @@ class _Unknown:
     def __bool__(self) -> bool:
         return False
 
+
+T = TypeVar("T")
 
 UNKNOWN: Any = _Unknown()
 """A value that is not known until deployment."""
@@ -38,8 +41,22 @@ ARN = re.compile(r"^arn:(?P<partition>[\w-]+):(?P<service>[\w-]+):(?P<region>[\w
                  r"(?P<account>\d*):(?P<resource>.+)$")
 
 
+# class -> (a Mapping, a Sequence other than a string): the ABC checks, once per class
+# (they are the most frequent calls of the pack; an ABC check is many times a dict lookup).
+_KINDS: dict[type, tuple[bool, bool]] = {}
+
+
+def _kind(value: Any) -> tuple[bool, bool]:
+    kind = _KINDS.get(type(value))
+    if kind is None:
+        kind = _KINDS[type(value)] = (
+            isinstance(value, Mapping),
+            isinstance(value, Sequence) and not isinstance(value, str | bytes))
+    return kind
+
+
 def _is_seq(value: Any) -> bool:
-    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+    return _kind(value)[1]
 
 
 def listify(value: Any) -> list[Any]:
@@ -50,18 +67,19 @@ def listify(value: Any) -> list[Any]:
 def get(value: Any, *path: str | int, default: Any = None) -> Any:
     """`value[path[0]][path[1]]...`, `default` when absent or null, `UNKNOWN` when unknown."""
     current = value
-    for key in path:
-        try:
-            if isinstance(current, Mapping) and isinstance(key, str):
+    try:
+        for key in path:
+            mapping, sequence = _kind(current)
+            if mapping and isinstance(key, str):
                 if key not in current:
                     return default
                 current = current[key]
-            elif _is_seq(current) and isinstance(key, int) and -len(current) <= key < len(current):
+            elif sequence and isinstance(key, int) and -len(current) <= key < len(current):
                 current = current[key]
             else:
                 return default
-        except UnknownValueError:
-            return UNKNOWN
+    except UnknownValueError:
+        return UNKNOWN
     return default if current is None else current
 
 
@@ -83,12 +101,23 @@ def parse_json(value: Any) -> Any:
     return value
 
 
+def _value_at(mapping: Mapping[str, Any], key: str) -> Any:
+    """`get(mapping, key)` for a key the mapping listed (one read instead of two)."""
+    try:
+        return mapping[key]
+    except KeyError:
+        return None
+    except UnknownValueError:
+        return UNKNOWN
+
+
 def plain(value: Any) -> Any:
     """A plain copy (dicts/lists) of a proxied value, unknowns as `UNKNOWN`."""
     value = parse_json(value)
-    if isinstance(value, Mapping):
-        return {str(k): plain(get(value, str(k))) for k in list(value)}
-    if _is_seq(value):
+    mapping, sequence = _kind(value)
+    if mapping:
+        return {str(k): plain(_value_at(value, str(k))) for k in list(value)}
+    if sequence:
         return [plain(v) for v in items(value)]
     return value
 
@@ -140,7 +169,21 @@ def arn_region(value: Any) -> str | None:
 
 
 class Graph:
-    """Lookups over one stack's resources."""
+    """Lookups over one stack's resources; indexes are built on first use and kept."""
+
+    @classmethod
+    def of(cls, resources: list[PolicyResource]) -> Graph:
+        """The graph of `resources`. The engine hands each stack policy a list of its own,
+        which gets its own graph; a list that can be weakly referenced and hashed (the
+        offline runner hands every stack policy of a plan one such list) keeps its graph,
+        shared by those policies, for as long as the list lives and is unchanged."""
+        try:
+            graph = _GRAPHS.get(resources)
+        except TypeError:  # a plain list
+            return cls(resources)
+        if graph is None or graph.resources != resources:  # element identity, O(n) in C
+            graph = _GRAPHS[resources] = cls(resources)
+        return graph
 
     def __init__(self, resources: Iterable[PolicyResource]) -> None:
         self.resources = list(resources)
@@ -149,34 +192,79 @@ class Graph:
         for resource in self.resources:
             self.by_type.setdefault(resource.resource_type, []).append(resource)
         self.buckets = self.of_type(*S3_BUCKET_TYPES)
-        self._name_index: dict[tuple[str, ...], dict[str, list[PolicyResource]]] = {}
+        self._position = {id(r): i for i, r in enumerate(self.resources)}
+        self._all_by_urn: dict[str, list[PolicyResource]] = {}
+        for resource in self.resources:
+            self._all_by_urn.setdefault(resource.urn, []).append(resource)
         self._bucket_of: dict[str, list[PolicyResource]] = {}
         self._configuring: dict[str, dict[str, list[PolicyResource]]] = {}
+        self._indexes: dict[Hashable, Any] = {}
+        # id(resource or provider) -> (it, its tags)
+        self._own_tags: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self._default_tags: dict[int, tuple[Any, dict[str, Any]]] = {}
 
     def of_type(self, *types: str) -> list[PolicyResource]:
         if len(types) == 1:
             return list(self.by_type.get(types[0], []))
         return [r for t in dict.fromkeys(types) for r in self.by_type.get(t, [])]
 
+    def index(self, key: Hashable, build: Callable[[Graph], T]) -> T:
+        """A lookup table derived from this graph, built by `build(graph)` on first use and
+        kept (`key` names the table): one pass over the graph instead of one per lookup."""
+        if key not in self._indexes:
+            self._indexes[key] = build(self)
+        return self._indexes[key]
+
+    def select(self, types: Sequence[str], found: Iterable[PolicyResource]) -> list[PolicyResource]:
+        """The resources of `found` that are in the graph and of `types`, once each, in the
+        order of `of_type(*types)`: filtering `of_type(*types)` by membership in `found`
+        without walking every resource of those types."""
+        rank = {t: i for i, t in enumerate(dict.fromkeys(types))}
+        unique = {id(r): r for r in found
+                  if r.resource_type in rank and id(r) in self._position}
+        return sorted(unique.values(),
+                      key=lambda r: (rank[r.resource_type], self._position[id(r)]))
+
+    def with_urns(self, urns: Iterable[str]) -> list[PolicyResource]:
+        """The graph's resources with these URNs."""
+        return [r for urn in urns for r in self._all_by_urn.get(urn, ())]
+
     # --- tags -----------------------------------------------------------------------------
     @staticmethod
-    def own_tags(resource: PolicyResource) -> dict[str, Any]:
-        return tag_map(get(resource.props, "tags"))
+    def _cached(cache: dict[int, tuple[Any, dict[str, Any]]], subject: Any,
+                read: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+        """`read(subject)`, once per subject (the cache keeps it, so its id stays its own).
+        Callers here only read the result; the public methods hand out copies."""
+        entry = cache.get(id(subject))
+        if entry is None or entry[0] is not subject:
+            entry = cache[id(subject)] = (subject, read(subject))
+        return entry[1]
 
-    @staticmethod
-    def default_tags(resource: PolicyResource) -> dict[str, Any]:
-        provider = resource.provider
-        if provider is None:
+    def _own(self, resource: PolicyResource) -> dict[str, Any]:
+        return self._cached(self._own_tags, resource,
+                            lambda r: tag_map(get(r.props, "tags")))
+
+    def _default(self, resource: PolicyResource) -> dict[str, Any]:
+        if resource.provider is None:
             return {}
-        default = parse_json(get(provider.props, "defaultTags"))
-        return tag_map(get(default, "tags"))
+        return self._cached(self._default_tags, resource.provider,
+                            lambda p: tag_map(get(parse_json(get(p.props, "defaultTags")),
+                                                  "tags")))
+
+    def own_tags(self, resource: PolicyResource) -> dict[str, Any]:
+        return dict(self._own(resource))
+
+    def default_tags(self, resource: PolicyResource) -> dict[str, Any]:
+        return dict(self._default(resource))
 
     def tags(self, resource: PolicyResource) -> dict[str, Any]:
         """Effective tags: the provider's default tags overlaid by the resource's own."""
-        return {**self.default_tags(resource), **self.own_tags(resource)}
+        return {**self._default(resource), **self._own(resource)}
 
     def data_class(self, resource: PolicyResource) -> Any:
-        return self.tags(resource).get(DATA_CLASS_TAG)
+        own = self._own(resource)
+        return own[DATA_CLASS_TAG] if DATA_CLASS_TAG in own else \
+            self._default(resource).get(DATA_CLASS_TAG)
 
     def restricted(self, resource: PolicyResource) -> bool:
         """Restricted data: any data class but public-content; untagged fails closed."""
@@ -212,7 +300,7 @@ class Graph:
     def environment(self) -> str:
         """The `environment` default tag the providers carry ('' when none)."""
         for resource in self.resources:
-            value = self.default_tags(resource).get("environment")
+            value = self._default(resource).get("environment")
             if isinstance(value, str) and value:
                 return value
         return ""
@@ -237,23 +325,27 @@ class Graph:
             return None
         return value.rsplit(":", 1)[-1].rsplit("/", 1)[-1] if value.startswith("arn:") else value
 
-    def named(self, value: Any, *keys: str) -> list[PolicyResource]:
-        """Every resource that prop `value` (name, id or ARN) names (indexed lookup)."""
+    def named(self, value: Any, types: Sequence[str], *keys: str) -> list[PolicyResource]:
+        """The resources of `types` that prop `value` (name, id or ARN) names, in graph
+        order (indexed lookup: one index per types and keys)."""
         value = self._short(value)
         if value is None:
             return []
-        index = self._name_index.get(keys)
-        if index is None:
-            index = {}
-            for resource in self.resources:
-                for name in self.names(resource, *keys):
-                    index.setdefault(name, []).append(resource)
-            self._name_index[keys] = index
+        index = self.index(("names", tuple(types), keys),
+                           lambda graph: graph._names_index(types, keys))
         found = list(index.get(value, []))
         if AUTONAME_SUFFIX.search(value):
             found += [r for r in index.get(value[:-8], []) if r.name == value[:-8]
                       and r not in found]
         return found
+
+    def _names_index(self, types: Sequence[str],
+                     keys: tuple[str, ...]) -> dict[str, list[PolicyResource]]:
+        index: dict[str, list[PolicyResource]] = {}
+        for resource in sorted(self.of_type(*types), key=lambda r: self._position[id(r)]):
+            for name in self.names(resource, *keys):
+                index.setdefault(name, []).append(resource)
+        return index
 
     @staticmethod
     def property_dependencies(resource: PolicyResource, prop: str) -> list[PolicyResource]:
@@ -266,18 +358,19 @@ class Graph:
         """Resources of `types` that prop `value` of `resource` points at: by name when the
         value is known, else by the engine's property dependencies of `prop`, else among
         the resource's dependencies."""
-        candidates = [r for r in self.of_type(*types) if r is not resource]
-        named = [r for r in self.named(value, *keys)
-                 if r.resource_type in types and r is not resource]
+        named = [r for r in self.named(value, types, *keys) if r is not resource]
         if named:
             return named
         if prop is not None:
-            by_prop = {d.urn for d in self.property_dependencies(resource, prop)}
-            found = [r for r in candidates if r.urn in by_prop]
+            found = self._linked_by_urn(
+                resource, types, {d.urn for d in self.property_dependencies(resource, prop)})
             if found:
                 return found
-        deps = {d.urn for d in self.dependencies(resource)}
-        return [r for r in candidates if r.urn in deps]
+        return self._linked_by_urn(resource, types, {d.urn for d in self.dependencies(resource)})
+
+    def _linked_by_urn(self, resource: PolicyResource, types: Sequence[str],
+                       urns: set[str]) -> list[PolicyResource]:
+        return [r for r in self.select(types, self.with_urns(urns)) if r is not resource]
 
     def bucket_of(self, resource: PolicyResource) -> list[PolicyResource]:
         """The bucket(s) a split-out aws:s3/* resource configures (its `bucket` prop)."""
@@ -298,6 +391,10 @@ class Graph:
                     by_bucket.setdefault(owner.urn, []).append(resource)
             self._configuring[type_token] = by_bucket
         return list(by_bucket.get(bucket.urn, []))
+
+
+_GRAPHS: weakref.WeakKeyDictionary[Any, Graph] = weakref.WeakKeyDictionary()
+"""Resource list -> its graph (see Graph.of)."""
 
 
 def label(resource: PolicyResource) -> str:

@@ -26,12 +26,21 @@ def _aurora(cluster: Any) -> bool:
         cluster.resource_type == DOCDB_CLUSTER
 
 
+def _members_by_cluster(graph: Graph, cluster_type: str) -> dict[int, list[Any]]:
+    """id(cluster) -> its instances, for the clusters of `cluster_type`."""
+    members: dict[int, list[Any]] = {}
+    for instance in graph.of_type(INSTANCES[cluster_type]):
+        clusters = graph.linked(instance, get(instance.props, "clusterIdentifier"),
+                                [cluster_type], "clusterIdentifier", prop="clusterIdentifier")
+        for cluster_id in dict.fromkeys(id(c) for c in clusters):
+            members.setdefault(cluster_id, []).append(instance)
+    return members
+
+
 def _members(graph: Graph, cluster: Any) -> list[Any]:
-    instance_type = INSTANCES[cluster.resource_type]
-    return [i for i in graph.of_type(instance_type)
-            if cluster in graph.linked(i, get(i.props, "clusterIdentifier"),
-                                       [cluster.resource_type], "clusterIdentifier",
-                                       prop="clusterIdentifier")]
+    by_cluster = graph.index(("cluster members", cluster.resource_type),
+                             lambda g: _members_by_cluster(g, cluster.resource_type))
+    return list(by_cluster.get(id(cluster), []))
 
 
 def check_multi_az(graph: Graph, config: Mapping[str, Any], report: Report) -> None:

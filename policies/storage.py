@@ -127,16 +127,20 @@ def _algorithms(graph: Graph, bucket: Any) -> list[Any]:
     return found
 
 
-def log_target(graph: Graph, bucket: Any) -> bool:
-    """Whether `bucket` receives S3 server access logs (which support only SSE-S3)."""
+def _log_targets(graph: Graph) -> dict[int, Any]:
+    """id -> bucket, for every bucket that receives another bucket's server access logs."""
+    found: dict[int, Any] = {}
     for logging in graph.of_type(*LOGGING_TYPES):
         sources = graph.bucket_of(logging)
-        targets = [t for t in graph.linked(logging, get(logging.props, "targetBucket"),
-                                           S3_BUCKET_TYPES, "bucket", prop="targetBucket")
-                   if t not in sources]
-        if bucket in targets:
-            return True
-    return False
+        found.update((id(t), t) for t in graph.linked(
+            logging, get(logging.props, "targetBucket"), S3_BUCKET_TYPES, "bucket",
+            prop="targetBucket") if t not in sources)
+    return found
+
+
+def log_target(graph: Graph, bucket: Any) -> bool:
+    """Whether `bucket` receives S3 server access logs (which support only SSE-S3)."""
+    return id(bucket) in graph.index("s3 log targets", _log_targets)
 
 
 def check_encryption_kms(graph: Graph, config: Mapping[str, Any], report: Report) -> None:

@@ -244,7 +244,7 @@ def test_missing_credentials_is_one_line(aws: str, monkeypatch: pytest.MonkeyPat
     assert result.stderr.strip().splitlines() == [
         "error: ec2:DescribeRegions in us-east-1 failed: NoCredentials (no AWS credentials "
         "found); the audit is incomplete, check the credentials (read-only access to EC2 "
-        "regions, S3, RDS, DynamoDB, ElastiCache and KMS) and the endpoint"]
+        "regions, S3, RDS, DynamoDB, ElastiCache, KMS and SQS) and the endpoint"]
 
 
 def test_an_aws_error_code_is_reported(aws: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -353,6 +353,26 @@ def test_multi_region_kms_key_replicas_are_copies(aws: str) -> None:
         ("kms-multi-region-key", REPLICATED_OUTSIDE, far)]
     whole = json.loads(_audit(aws, "us", "--format", "json").stdout)
     assert (far, STORED_OUTSIDE) in {(f["region"], f["issue"]) for f in whole["findings"]}
+
+
+def test_queues_are_stores_judged_by_their_data_class(aws: str) -> None:
+    """A work queue holds messages at rest: restricted ones outside are found, public not."""
+    _client(aws, "sqs", "me-south-1").create_queue(QueueName="kc-sa-work",
+                                                   tags={"data-class": "user-pii"})
+    _client(aws, "sqs", "me-south-1").create_queue(QueueName="kc-sa-untagged")
+    _client(aws, "sqs", "me-south-1").create_queue(QueueName="kc-sa-catalog",
+                                                   tags={"data-class": "public-content"})
+    _client(aws, "sqs", "us-east-1").create_queue(QueueName="kc-us-work",
+                                                  tags={"data-class": "user-pii"})
+    report = json.loads(_audit(aws, "us", "--regions", "us-east-1,me-south-1",
+                               "--format", "json").stdout)
+    queues = [(f["region"], f["name"], f["data_class"]) for f in report["findings"]
+              if f["kind"] == "sqs-queue"]
+    assert queues == [("me-south-1", "kc-sa-untagged", None),
+                      ("me-south-1", "kc-sa-work", "user-pii")]
+    assert report["stores_scanned"]["sqs-queue"] == 4
+    inside = json.loads(_audit(aws, "sa", "--regions", "me-south-1", "--format", "json").stdout)
+    assert not [f for f in inside["findings"] if f["kind"] == "sqs-queue"]
 
 
 def test_elasticache_global_datastore_members_are_copies() -> None:

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from components.alb import TLS_POLICY
 from components.ecs_service import (
     CLOUDFRONT_ORIGIN_FACING,
-    TLS_POLICY,
     EcsService,
     EcsServiceArgs,
 )

@@ -158,7 +158,8 @@ def test_secret_output_of_a_program_is_masked_in_outputs() -> None:
     ("args", "expected"),
     [
         (["plan", "prod"], r"^error: stack 'prod': name: does not parse as "
-                           r"<blueprint>-<env>-<region>; name it like "
+                           r"<blueprint>-<env>-<region> or <blueprint>-<env>-global; "
+                           r"name it like "
                            r"coursebundler-prod-us-east-1$"),
         (["plan", "coursebundler-qa-us-east-1"],
          r"^error: environments/stacks/Pulumi\.coursebundler-qa-us-east-1\.yaml: "

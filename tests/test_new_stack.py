@@ -366,3 +366,56 @@ def test_widening_a_jurisdiction_needs_the_flag_and_says_so(root: Path) -> None:
     path.write_text(path.read_text().replace("[us-east-1, us-west-2]",
                                              "[us-east-1, us-west-2, ap-southeast-1]"))
     assert run_cli(root, "prod", "ap-southeast-1").exit_code == 0
+
+
+# --- a whole new stack of a multi-region blueprint, planned ------------------------------
+
+
+def test_knowledgecity_new_region_of_a_jurisdiction_needs_only_new_stack(tmp_path: Path) -> None:
+    """`new-stack knowledgecity prod <region>` in a copy of the repository is the only step:
+    the stack it writes (no settings at all) plans with zero mandatory violations."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from environments import load_stack_spec
+    from environments.capabilities import regions_offering
+    from stacks.blueprints.knowledgecity import BLUEPRINT, KnowledgeCitySettings
+    from tests.shipped_stacks import stacks_of
+
+    repo = DATA_DIR.parent
+    copy = tmp_path / "repo"
+    shutil.copytree(repo, copy, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "golden"))
+    data = EnvironmentData()
+    needed = {service for _, service in BLUEPRINT.services_of(KnowledgeCitySettings())}
+    shipped = {load_stack_spec(s, "knowledgecity").region for s in stacks_of("knowledgecity")
+               if "-prod-" in s and not s.endswith("-global")}
+    jurisdictions = {data.regions[r].jurisdiction for r in shipped}
+    # A region of a jurisdiction the blueprint already serves, offering what the default
+    # settings turn on; when it has a stack today, the copy starts without it.
+    candidates = [name for name, region in data.regions.items()
+                  if region.jurisdiction in jurisdictions and "prod" in region.vpc_cidrs
+                  and all(name in regions_offering(service) for service in needed)]
+    assert candidates
+    region = next((r for r in candidates if r not in shipped), candidates[0])
+    stack = f"knowledgecity-prod-{region}"
+    (copy / "environments" / "stacks" / f"Pulumi.{stack}.yaml").unlink(missing_ok=True)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "platformctl", *args], cwd=copy,
+                              capture_output=True, text=True, timeout=600,
+                              env={**os.environ, "PYTHONPATH": str(copy)})
+
+    created = run("new-stack", "knowledgecity", "prod", region)
+    assert created.returncode == 0, created.stderr
+    written = yaml.safe_load((copy / "environments" / "stacks" / f"Pulumi.{stack}.yaml")
+                             .read_text())
+    assert "platform:settings" not in written["config"]  # nothing but the command
+    planned = run("plan", stack, "--format", "json")
+    assert planned.returncode == 0, planned.stderr
+    plan = json.loads(planned.stdout)
+    assert [v for v in plan["violations"] if v["enforcement"] == "mandatory"] == []
+    assert {r["region"] for r in plan["resources"]
+            if r["type"] == "aws:dynamodb/table:Table"} == {region}

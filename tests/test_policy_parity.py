@@ -79,10 +79,8 @@ def test_unknown_values_raise_through_the_proxy_and_become_advisory() -> None:
     ours = evaluate(plan, load_pack(DEFAULT_PACK_DIR), None, STACK_CONFIG)
     assert not any("during preview" in v["message"] for v in ours)
     try:
-        from pulumi_policy.proxy import unknown_checking_proxy
-
-        from platformctl.policy_runner import _engine_value
-        unknown_checking_proxy(_engine_value({"a": "[unknown]"}))["a"]
+        from platformctl.policy_props import props_proxy
+        props_proxy({"a": "[unknown]"})["a"]
     except UnknownValueError:
         pass
     else:  # pragma: no cover

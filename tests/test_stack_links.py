@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from platformctl.errors import PlanInputError
-from platformctl.stack_links import deploy_order, main, references
+from platformctl.stack_links import deploy_order, references
 
 
 def _plan(stack: str, *reads: str) -> dict[str, Any]:
@@ -30,10 +28,3 @@ def test_a_stack_comes_after_the_stacks_it_reads() -> None:
 def test_a_cycle_has_no_order() -> None:
     with pytest.raises(PlanInputError, match="cycle: a, b"):
         deploy_order({"a": _plan("a", "b"), "b": _plan("b", "a")})
-
-
-def test_order_command_prints_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "plans.json").write_text(json.dumps({"plans": [_plan("b", "a"), _plan("a")]}))
-    assert main(["order", str(tmp_path / "plans.json")]) == 0
-    assert json.loads(capsys.readouterr().out) == ["a", "b"]
-    assert main(["order", str(tmp_path / "missing")]) == 2

@@ -87,8 +87,11 @@ def test_main_deploys_stack_by_stack_in_order_behind_environments_with_oidc() ->
     assert commands == ["preview", "up"]
     assert steps.index(aws) < next(i for i, s in enumerate(steps)
                                    if s.get("uses", "").startswith("pulumi/actions"))
-    assert "platformctl.stack_links order" in " ".join(
-        s.get("run", "") for s in _steps(workflow["jobs"]["order"]))
+    # the matrix is `platformctl order`'s JSON list, computed from the plans just made
+    order = " ".join(s.get("run", "") for s in _steps(workflow["jobs"]["order"]))
+    assert "platformctl plan --all --format json" in order
+    assert "platformctl order --plans plans/all.json --format json" in order
+    assert deploy["strategy"]["matrix"]["stack"] == "${{ fromJSON(needs.order.outputs.stacks) }}"
 
 
 def test_each_stack_deploys_against_its_own_jurisdictions_backend_and_key() -> None:

@@ -13,12 +13,12 @@ from typing import Any
 
 from environments import SpecError, StackSpec, load_stack_spec, validate_model
 from environments.capabilities import check_offered
-from stacks.blueprints import cost_optimized, coursebundler, ott, upload_api
+from stacks.blueprints import cost_optimized, coursebundler, knowledgecity, ott, upload_api
 from stacks.blueprints.base import Blueprint, BlueprintSettings
 
 BLUEPRINTS: dict[str, Blueprint[Any]] = {
     b.id: b for b in (cost_optimized.BLUEPRINT, coursebundler.BLUEPRINT,
-                      ott.BLUEPRINT, upload_api.BLUEPRINT)}
+                      knowledgecity.BLUEPRINT, ott.BLUEPRINT, upload_api.BLUEPRINT)}
 
 
 def load(stack: str, blueprint_id: str | None, settings: Mapping[str, Any] | None,
