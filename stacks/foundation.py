@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pulumi
 
+from components.monitoring import MonitoredResource
 from components.network import Network, NetworkArgs, NetworkSettings
+from components.observability import Observability, ObservabilityArgs, ObservabilitySettings
 from components.settings import wire
 from environments import StackSpec
 from stacks.providers import RegionalProviders
@@ -28,6 +30,18 @@ def component_args(spec: StackSpec, setting: str, build: Callable[[], ArgsT]) ->
         return build()
     except ValueError as error:
         raise pulumi.RunError(f"{spec.stack_file}: settings.{setting}: {error}") from None
+
+
+def stack_observability(spec: StackSpec, settings: ObservabilitySettings,
+                        monitored: list[MonitoredResource], opts: pulumi.ResourceOptions,
+                        **wiring: Any) -> Observability:
+    """The stack's Observability: alarms over `monitored`, named for the stack, with the
+    environment's log retention and protection; `wiring` adds what only some blueprints have
+    (an access-log bucket, a webhook)."""
+    return Observability("observability", component_args(spec, "observability", lambda: wire(
+        ObservabilityArgs, settings, region=spec.region, monitored=monitored,
+        name_prefix=spec.stack, log_retention_days=spec.profile.log_retention_days,
+        protect=spec.profile.protect_stateful, **wiring)), opts=opts)
 
 
 @dataclass(frozen=True)

@@ -44,13 +44,13 @@ from components.eks import Eks, EksArgs, EksSettings, NodeGroupSpec
 from components.k8s_monitoring import K8sMonitoring, K8sMonitoringArgs, K8sMonitoringSettings
 from components.network import NetworkSettings
 from components.object_store import ObjectStore, ObjectStoreArgs
-from components.observability import Observability, ObservabilityArgs, ObservabilitySettings
+from components.observability import ObservabilitySettings
 from components.redis import Redis, RedisArgs, RedisSettings
 from components.settings import wire
 from environments import StackSpec
 from stacks import cloudflare as cf
 from stacks.blueprints.base import Blueprint, BlueprintSettings
-from stacks.foundation import Foundation, component_args
+from stacks.foundation import Foundation, component_args, stack_observability
 
 ID = "cost-optimized"
 SINGLE_AZ_AURORA_REASON = ("seed 000 cost choice: one Aurora writer in one AZ; an AZ loss is "
@@ -154,14 +154,11 @@ def build(spec: StackSpec, settings: CostOptimizedSettings) -> None:
             storage_class=settings.monitoring.storage_class, depends_on=[monitoring])),
         opts=opts)
 
-    observability = Observability("observability", component_args(
-        spec, "observability", lambda: wire(
-            ObservabilityArgs, settings.observability, region=spec.region,
-            monitored=[*network.monitored, *cluster.monitored, *aurora.monitored,
-                       *documents.monitored, *cache.monitored],
-            name_prefix=spec.stack, log_retention_days=profile.log_retention_days,
-            webhook_url=pulumi.Config("platform").get_secret("alertWebhookUrl"),
-            protect=profile.protect_stateful)), opts=opts)
+    observability = stack_observability(
+        spec, settings.observability,
+        [*network.monitored, *cluster.monitored, *aurora.monitored, *documents.monitored,
+         *cache.monitored], opts,
+        webhook_url=pulumi.Config("platform").get_secret("alertWebhookUrl"))
 
     pulumi.export("eksClusterName", cluster.cluster_name)
     pulumi.export("eksClusterEndpoint", cluster.endpoint)

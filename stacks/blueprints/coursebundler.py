@@ -36,11 +36,11 @@ from components.documentdb import DocumentDb, DocumentDbArgs, DocumentDbSettings
 from components.ecs_service import EcsService, EcsServiceArgs, EcsServiceSettings
 from components.network import NetworkSettings
 from components.object_store import LogBucket, LogBucketArgs, ObjectStore, ObjectStoreArgs
-from components.observability import Observability, ObservabilityArgs, ObservabilitySettings
+from components.observability import ObservabilitySettings
 from components.settings import wire
 from environments import StackSpec
 from stacks.blueprints.base import Blueprint, BlueprintSettings
-from stacks.foundation import Foundation, component_args
+from stacks.foundation import Foundation, component_args, stack_observability
 from stacks.obligations import Obligations
 
 ID = "coursebundler"
@@ -177,13 +177,8 @@ def build(spec: StackSpec, settings: CoursebundlerSettings) -> None:
 
     monitored = [*foundation.network.monitored, *frontend.monitored, *backend.monitored,
                  *database.monitored, *cdn.monitored]
-    observability = Observability("observability", component_args(
-        spec, "observability", lambda: wire(
-            ObservabilityArgs, settings.observability, region=spec.region,
-            monitored=monitored, name_prefix=spec.stack,
-            log_retention_days=profile.log_retention_days,
-            protect=profile.protect_stateful, access_log_bucket=access_logs.bucket_name)),
-        opts=opts)
+    observability = stack_observability(spec, settings.observability, monitored, opts,
+                                        access_log_bucket=access_logs.bucket_name)
     obligations.settle_all()
 
     pulumi.export("viewerUrl", f"https://{settings.viewer_host}")

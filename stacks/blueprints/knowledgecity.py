@@ -55,7 +55,7 @@ from components.iam import policy_document
 from components.monitoring import MonitoredResource
 from components.network import NetworkSettings
 from components.object_store import LogBucket, LogBucketArgs, ObjectStore, ObjectStoreArgs
-from components.observability import Observability, ObservabilityArgs, ObservabilitySettings
+from components.observability import ObservabilitySettings
 from components.settings import wire
 from components.vod_pipeline import VodPipeline, VodPipelineArgs
 from components.waf import CLOUDFRONT_REGION
@@ -64,7 +64,7 @@ from environments import StackSpec
 from environments.capabilities import regions_offering
 from stacks.blueprints.base import Blueprint, BlueprintSettings
 from stacks.exports import StackExports
-from stacks.foundation import Foundation, component_args
+from stacks.foundation import Foundation, component_args, stack_observability
 from stacks.obligations import Obligations
 from stacks.providers import RegionalProviders
 
@@ -302,14 +302,8 @@ def _grant_uploads(web: WebTier, vod: KnowledgeCityVodExports,
 def _observability(spec: StackSpec, settings: KnowledgeCitySettings,
                    opts: pulumi.ResourceOptions, monitored: list[MonitoredResource],
                    access_logs: LogBucket) -> None:
-    profile = spec.profile
-    observability = Observability("observability", component_args(
-        spec, "observability", lambda: wire(
-            ObservabilityArgs, settings.observability, region=spec.region,
-            monitored=monitored, name_prefix=spec.stack,
-            log_retention_days=profile.log_retention_days,
-            protect=profile.protect_stateful, access_log_bucket=access_logs.bucket_name)),
-        opts=opts)
+    observability = stack_observability(spec, settings.observability, monitored, opts,
+                                        access_log_bucket=access_logs.bucket_name)
     pulumi.export("alertTopicArn", observability.alert_topic_arn)
 
 

@@ -49,7 +49,7 @@ from components.k8s_monitoring import K8sMonitoring, K8sMonitoringArgs, K8sMonit
 from components.live_channel import LiveChannel, LiveChannelArgs
 from components.network import NetworkSettings
 from components.object_store import LogBucket, LogBucketArgs, ObjectStore, ObjectStoreArgs
-from components.observability import Observability, ObservabilityArgs, ObservabilitySettings
+from components.observability import ObservabilitySettings
 from components.redis import Redis, RedisArgs, RedisSettings
 from components.settings import wire
 from components.user_pool import UserPool, UserPoolArgs, UserPoolSettings
@@ -57,7 +57,7 @@ from components.vod_pipeline import VodPipeline, VodPipelineArgs, VodPipelineSet
 from environments import StackSpec
 from stacks.blueprints.base import Blueprint, BlueprintSettings
 from stacks.blueprints.ott_exports import OttRegionExports
-from stacks.foundation import Foundation, component_args
+from stacks.foundation import Foundation, component_args, stack_observability
 
 ID = "ott"
 Role = Literal["primary", "dr"]
@@ -261,13 +261,11 @@ def _build_region(spec: StackSpec, settings: OttSettings) -> None:
             prefix=regional_stack(spec, settings.primary_region),
             keep_images=settings.registry.keep_images, protect=protect), opts=opts)
 
-    Observability("observability", component_args(spec, "observability", lambda: wire(
-        ObservabilityArgs, settings.observability, region=spec.region,
-        monitored=[*network.monitored, *cluster.monitored, *aurora.monitored,
-                   *(profiles.monitored if profiles is not None else []), *cache.monitored,
-                   *api.monitored, *live.monitored, *vod.monitored, *events.monitored],
-        name_prefix=spec.stack, log_retention_days=profile.log_retention_days,
-        protect=protect, access_log_bucket=access_logs.bucket_name)), opts=opts)
+    monitored = [*network.monitored, *cluster.monitored, *aurora.monitored,
+                 *(profiles.monitored if profiles is not None else []), *cache.monitored,
+                 *api.monitored, *live.monitored, *vod.monitored, *events.monitored]
+    stack_observability(spec, settings.observability, monitored, opts,
+                        access_log_bucket=access_logs.bucket_name)
 
     assert aurora.global_cluster_identifier is not None
     if profiles is not None:

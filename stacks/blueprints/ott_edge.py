@@ -26,11 +26,9 @@ from components.cdn import Cdn, CdnArgs, CdnOrigin
 from components.dns_routing import CLOUDFRONT_ZONE_ID, RoutedRecord, RoutedRecordArgs, RouteTarget
 from components.labels import child_name
 from components.live_channel import cdn_endpoint_policy, egress_path_pattern
-from components.observability import Observability, ObservabilityArgs
-from components.settings import wire
 from environments import StackSpec
 from stacks.blueprints.ott_exports import OttEdgeExports, OttRegionExports
-from stacks.foundation import component_args
+from stacks.foundation import component_args, stack_observability
 from stacks.providers import RegionalProviders
 
 if TYPE_CHECKING:
@@ -89,11 +87,7 @@ def build_edge(spec: StackSpec, settings: OttSettings) -> None:
                                              evaluate_target_health=False)],
         opts=pulumi.ResourceOptions(provider=providers.aws))
 
-    Observability("observability", component_args(spec, "observability", lambda: wire(
-        ObservabilityArgs, settings.observability, region=spec.region,
-        monitored=cdn.monitored, name_prefix=spec.stack,
-        log_retention_days=profile.log_retention_days, protect=profile.protect_stateful)),
-        opts=opts)
+    stack_observability(spec, settings.observability, cdn.monitored, opts)
 
     assert cdn.distribution_id is not None and cdn.web_acl_arn is not None
     OttEdgeExports(viewer_url=f"https://{settings.viewer_host}", cdn_domain_name=cdn.domain_name,

@@ -36,13 +36,13 @@ from components.http_api import HttpApi, HttpApiArgs, HttpApiSettings, HttpRoute
 from components.lambda_function import LambdaFunction, LambdaFunctionArgs, allow
 from components.network import NetworkSettings
 from components.object_store import LogBucket, LogBucketArgs, ObjectStore, ObjectStoreArgs
-from components.observability import Observability, ObservabilityArgs, ObservabilitySettings
+from components.observability import ObservabilitySettings
 from components.settings import wire
 from components.upload_api_handlers import handlers
 from components.user_pool import UserPool, UserPoolArgs, UserPoolSettings
 from environments import StackSpec
 from stacks.blueprints.base import Blueprint, BlueprintSettings
-from stacks.foundation import Foundation, component_args
+from stacks.foundation import Foundation, component_args, stack_observability
 
 ID = "upload-api"
 HANDLERS_DIR = Path(handlers.__file__).resolve().parent
@@ -187,13 +187,8 @@ def build(spec: StackSpec, settings: UploadApiSettings) -> None:
 
     monitored = [*network.monitored, *table.monitored, *api.monitored, *upload.monitored,
                  *get_video.monitored, *start.monitored, *finish.monitored]
-    observability = Observability("observability", component_args(
-        spec, "observability", lambda: wire(
-            ObservabilityArgs, settings.observability, region=spec.region,
-            monitored=monitored, name_prefix=spec.stack,
-            log_retention_days=profile.log_retention_days,
-            protect=profile.protect_stateful, access_log_bucket=access_logs.bucket_name)),
-        opts=opts)
+    observability = stack_observability(spec, settings.observability, monitored, opts,
+                                        access_log_bucket=access_logs.bucket_name)
 
     pulumi.export("apiEndpoint", api.api_endpoint)
     pulumi.export("userPoolId", users.user_pool_id)
