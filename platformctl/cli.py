@@ -266,7 +266,9 @@ def new_stack_command(
         out.print(f"  {step}", highlight=False, markup=False, soft_wrap=True)
 
 
-class AuditFormat(StrEnum):
+class TextOrJson(StrEnum):
+    """--format of the commands that print text or JSON."""
+
     text = "text"
     json = "json"
 
@@ -277,7 +279,7 @@ def audit_command(
     regions: Annotated[str | None, typer.Option(
         "--regions", help="Comma-separated regions to scan, any the account has enabled "
         "(default: every region enabled for the account, from ec2:DescribeRegions).")] = None,
-    output_format: Annotated[AuditFormat, typer.Option("--format", "-f")] = AuditFormat.text,
+    output_format: Annotated[TextOrJson, typer.Option("--format", "-f")] = TextOrJson.text,
     endpoint_url: Annotated[str | None, typer.Option(
         "--endpoint-url", help="Send every AWS call here (e.g. a moto server).")] = None,
 ) -> None:
@@ -310,7 +312,7 @@ def audit_command(
                        client_factory(endpoint_url), default_home_region())
     except (AuditError, AuditInputError) as error:
         raise fail(str(error)) from None
-    if output_format is AuditFormat.json:
+    if output_format is TextOrJson.json:
         sys.stdout.write(result.to_json())
     else:
         render_text_report(result, Console())
@@ -377,7 +379,7 @@ def state_backends_command(
     profile: Annotated[str | None, typer.Option("--profile", help="AWS profile.")] = None,
     endpoint_url: Annotated[str | None, typer.Option(
         "--endpoint-url", help="Send every AWS call here (e.g. a moto server).")] = None,
-    output_format: Annotated[AuditFormat, typer.Option("--format", "-f")] = AuditFormat.text,
+    output_format: Annotated[TextOrJson, typer.Option("--format", "-f")] = TextOrJson.text,
 ) -> None:
     """Print the state backend and secrets provider each shipped stack's jurisdiction uses."""
     from platformctl.docs import REPO
@@ -398,7 +400,7 @@ def state_backends_command(
         rows = stack_backends(shipped_stack_jurisdictions(REPO), regions, client, account)
     except (StateBackendError, PlanInputError) as error:
         raise fail(str(error)) from None
-    if output_format is AuditFormat.json:
+    if output_format is TextOrJson.json:
         sys.stdout.write(stack_backends_json(rows, profile))
     else:
         render_stack_backends(rows, profile, Console())
@@ -575,11 +577,6 @@ def check_command(
         raise typer.Exit(EXIT_POLICY)
 
 
-class PreflightFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
 @app.command("preflight")
 def preflight_command(
     stack: Annotated[str | None, typer.Argument(help="Stack to plan and pre-flight.")] = None,
@@ -590,8 +587,8 @@ def preflight_command(
     profile: Annotated[str | None, typer.Option("--profile", help="AWS profile to use.")] = None,
     endpoint_url: Annotated[str | None, typer.Option(
         "--endpoint-url", help="Send every AWS call here (e.g. a moto server).")] = None,
-    output_format: Annotated[PreflightFormat, typer.Option("--format", "-f")]
-    = PreflightFormat.text,
+    output_format: Annotated[TextOrJson, typer.Option("--format", "-f")]
+    = TextOrJson.text,
 ) -> None:
     """Read-only pre-flight (boto3): account, regions, quotas and names the plan needs."""
     from platformctl.checks.sources import plan_stacks, read_plan_files
@@ -613,15 +610,10 @@ def preflight_command(
         report = preflight(views[0], clients)
     except (PlanInputError, PreflightError) as error:
         raise fail(str(error)) from None
-    sys.stdout.write(report.to_json() if output_format is PreflightFormat.json
+    sys.stdout.write(report.to_json() if output_format is TextOrJson.json
                      else report.to_text())
     if report.problems:
         raise typer.Exit(EXIT_POLICY)
-
-
-class OrderFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 @app.command("order")
@@ -632,7 +624,7 @@ def order_command(
     plans: Annotated[Path | None, typer.Option(
         "--plans", help="Order these saved plan JSON files (a file or a directory) instead "
         "of planning.")] = None,
-    output_format: Annotated[OrderFormat, typer.Option("--format", "-f")] = OrderFormat.text,
+    output_format: Annotated[TextOrJson, typer.Option("--format", "-f")] = TextOrJson.text,
     cwd: Annotated[Path, typer.Option("--cwd", help="Pulumi project directory.")] = Path("."),
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Stacks planned at once.")]
     = max(1, os.cpu_count() or 1),
