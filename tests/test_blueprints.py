@@ -54,6 +54,17 @@ def test_bad_settings_are_one_line_naming_the_stack_file_and_key(
     assert "\n" not in str(raised.value)
 
 
+@pytest.mark.parametrize("blueprint", sorted(b for b in BLUEPRINTS
+                                              if not BLUEPRINTS[b].global_stacks))
+def test_a_global_stack_of_a_blueprint_without_one_is_refused_before_building(
+        blueprint: str) -> None:
+    stack = f"{blueprint}-prod-global"
+    with pytest.raises(SpecError, match=rf"^stack '{stack}': name: blueprint '{blueprint}' has "
+                       r"no global stack; name it for a region") as raised:
+        load(stack, blueprint, {})
+    assert "\n" not in str(raised.value)
+
+
 def test_a_service_the_region_lacks_names_the_jurisdictions_region_that_has_it() -> None:
     # From botocore's endpoint data: find a service offered in one region and not another.
     offering = regions_offering("medialive")

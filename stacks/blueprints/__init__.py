@@ -29,6 +29,12 @@ def load(stack: str, blueprint_id: str | None, settings: Mapping[str, Any] | Non
         raise SpecError(spec.stack_file, "config.platform:blueprint",
                         f"'{spec.blueprint}' is not a blueprint",
                         f"use one of {', '.join(sorted(BLUEPRINTS))}")
+    if spec.scope == "global" and not blueprint.global_stacks:
+        with_global = sorted(b.id for b in BLUEPRINTS.values() if b.global_stacks)
+        raise SpecError(f"stack '{stack}'", "name",
+                        f"blueprint '{blueprint.id}' has no global stack",
+                        f"name it for a region, like {blueprint.id}-{spec.environment}-"
+                        f"{spec.region} (global stacks: {', '.join(with_global)})")
     typed = validate_model(blueprint.settings, _onto_defaults(blueprint.settings, settings),
                            spec.stack_file, "config.platform:settings")
     check_offered([(f"config.platform:settings.{setting}", service)

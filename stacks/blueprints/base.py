@@ -32,6 +32,8 @@ class Blueprint(Generic[SettingsT]):
     """(setting, botocore service) pairs the settings turn on, checked against the region's
     endpoint data at load."""
     summary: str = ""
+    global_stacks: bool = False
+    """Whether `build` has a global build (`<id>-<env>-global`, spec.scope `global`)."""
 
     def services_of(self, settings: Any) -> list[tuple[str, str]]:
         return self.regional_services(settings)

@@ -443,7 +443,7 @@ def _services(settings: KnowledgeCitySettings) -> list[tuple[str, str]]:
     return services
 
 
-BLUEPRINT = Blueprint(id=ID, settings=KnowledgeCitySettings, build=build,
+BLUEPRINT = Blueprint(id=ID, global_stacks=True, settings=KnowledgeCitySettings, build=build,
                       regional_services=_services,
                       summary="User data per jurisdiction (Aurora in me-south-1, DynamoDB in "
                       "us-east-1), EC2 monolith + EKS analytics, VOD where MediaConvert is "

@@ -296,7 +296,8 @@ def _services(settings: OttSettings) -> list[tuple[str, str]]:
             ("users", "cognito-idp"), ("registry", "ecr")]
 
 
-BLUEPRINT = Blueprint(id=ID, settings=OttSettings, build=build, regional_services=_services,
+BLUEPRINT = Blueprint(id=ID, global_stacks=True, settings=OttSettings, build=build,
+                      regional_services=_services,
                       summary="OTT video: EKS + Karpenter, MediaLive/MediaPackage live and "
                       "MediaConvert VOD, Aurora global database, DynamoDB global table, "
                       "Kinesis event lake; warm-standby DR region and a global CloudFront + "
